@@ -269,7 +269,7 @@ std::optional<error> decode(const value& j, T& x, const std::string& path) {
     std::optional<error> result;
     std::apply(
         [&](const auto&... fs) {
-          auto one = [&](const auto& f) {
+          [[maybe_unused]] auto one = [&](const auto& f) {
             using member_type = std::decay_t<decltype(x.*(f.member))>;
             auto key = std::string{f.name};
             auto sub = detail::join(path, f.name);
@@ -287,7 +287,7 @@ std::optional<error> decode(const value& j, T& x, const std::string& path) {
             result = decode(*it, x.*(f.member), sub);
             return !result.has_value();
           };
-          (one(fs) && ...);
+          static_cast<void>((one(fs) && ...));
         },
         fields);
     return result;
