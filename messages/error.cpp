@@ -68,6 +68,7 @@ const char* const backend_names[] = {
     "invalid_argument",
     "in_progress",
     "refund_failed",
+    "setup_incomplete",
 };
 
 const char* const audit_names[] = {
@@ -93,6 +94,7 @@ const char* const factory_names[] = {
     "not_controller",
     "deploy_failed",
     "nothing_to_roll_back",
+    "duplicate_version",
 };
 
 const char* const contract_names[] = {

@@ -129,6 +129,8 @@ enum class backend_errc : uint8_t {
   in_progress,
   /// The refund after a failed deployment failed too; an admin must act.
   refund_failed,
+  /// setupMicroservices has not completed: no deployments yet.
+  setup_incomplete,
 };
 
 /// The audit storage's refusals.
@@ -171,6 +173,8 @@ enum class factory_errc : uint8_t {
   deploy_failed,
   /// The contract has no previous version to roll back to.
   nothing_to_roll_back,
+  /// registerVersion of a version the kind has already.
+  duplicate_version,
 };
 
 /// A contract's refusals.

@@ -6,24 +6,25 @@
 // need the message types.
 
 #include "messages/services.hpp"
-
-#include <caf/replies_to.hpp>
-#include <caf/typed_actor.hpp>
+#include "messages/typed_actor_of.hpp"
 
 namespace icto {
 
-template <class List>
-struct typed_actor_of;
-
-template <class... Ms>
-struct typed_actor_of<method_list<Ms...>> {
-  using type = caf::typed_actor<typename caf::replies_to<
-      caller, typename Ms::request>::template with<typename Ms::reply>...>;
-};
-
-template <class List>
-using typed_actor_of_t = typename typed_actor_of<List>::type;
-
 using ledger_actor = typed_actor_of_t<ledger_methods>;
+using backend_actor = typed_actor_of_t<backend_methods>;
+using audit_actor = typed_actor_of_t<audit_methods>;
+using invoice_actor = typed_actor_of_t<invoice_methods>;
+using token_factory_actor = typed_actor_of_t<token_factory_methods>;
+using multisig_factory_actor = typed_actor_of_t<multisig_factory_methods>;
+using distribution_factory_actor
+    = typed_actor_of_t<distribution_factory_methods>;
+using dao_factory_actor = typed_actor_of_t<dao_factory_methods>;
+using launchpad_factory_actor = typed_actor_of_t<launchpad_factory_methods>;
+using token_contract_actor = typed_actor_of_t<token_contract_methods>;
+using multisig_contract_actor = typed_actor_of_t<multisig_contract_methods>;
+using distribution_contract_actor
+    = typed_actor_of_t<distribution_contract_methods>;
+using dao_contract_actor = typed_actor_of_t<dao_contract_methods>;
+using launchpad_contract_actor = typed_actor_of_t<launchpad_contract_methods>;
 
 } // namespace icto

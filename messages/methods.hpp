@@ -36,4 +36,10 @@ const std::vector<method_info>& methods_of(service_id service);
 /// The method of that name, or nullptr.
 const method_info* find_method(service_id service, std::string_view name);
 
+/// All methods a contract of that kind answers, in declaration order.
+const std::vector<method_info>& methods_of(contract_kind kind);
+
+/// The contract method of that name, or nullptr.
+const method_info* find_method(contract_kind kind, std::string_view name);
+
 } // namespace icto

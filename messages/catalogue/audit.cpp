@@ -1,0 +1,5 @@
+#include "messages/audit.hpp"
+
+#include "messages/catalogue.hpp"
+
+ICTO_CATALOGUE_ENTRY(audit, icto::audit_methods)

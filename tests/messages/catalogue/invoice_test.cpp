@@ -1,0 +1,4 @@
+#include "messages/invoice.hpp"
+#include "tests/messages/catalogue_test.hpp"
+
+ICTO_CATALOGUE_TESTS(invoice, icto::invoice_methods)
