@@ -198,8 +198,9 @@ TEST(factory_messages, callbacks_name_their_contract_and_are_internal) {
         EXPECT_EQ(m::method_access, method_access::internal);
         ++callbacks;
       }
-      if (name == "createContract")
+      if (name == "createContract") {
         EXPECT_EQ(m::method_access, method_access::internal);
+      }
     });
   });
   EXPECT_EQ(callbacks, 5u * 5 + 3 + 5 + 2 + 3 + 2);
