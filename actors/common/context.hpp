@@ -1,0 +1,54 @@
+#pragma once
+
+#include "actors/common/directory.hpp"
+#include "messages/common.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace icto {
+
+/// The time source of a node's actors: wall-clock nanoseconds, as the IC's
+/// `time()`. Tests use a manual clock.
+using clock_fn = std::function<timestamp()>;
+
+/// Wall-clock time in nanoseconds since the Unix epoch.
+inline timestamp system_now() {
+  using namespace std::chrono;
+  return static_cast<timestamp>(
+      duration_cast<nanoseconds>(system_clock::now().time_since_epoch())
+          .count());
+}
+
+/// A clock that moves only when told to; for deterministic tests.
+class manual_clock {
+ public:
+  explicit manual_clock(timestamp start) : now_(start) {}
+  timestamp now() const {
+    return now_.load();
+  }
+  void advance(std::chrono::nanoseconds d) {
+    now_ += static_cast<timestamp>(d.count());
+  }
+  clock_fn fn() {
+    return [this] {
+      return now();
+    };
+  }
+
+ private:
+  std::atomic<timestamp> now_;
+};
+
+/// What every actor of a node shares: the directory and the clock. Created
+/// by the node before it spawns anything; outlives every actor.
+struct node_context {
+  directory dir;
+  clock_fn now = system_now;
+};
+
+using node_context_ptr = std::shared_ptr<node_context>;
+
+} // namespace icto

@@ -1,0 +1,47 @@
+#include "actors/common/directory.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_control_block.hpp>
+
+#include <mutex>
+
+namespace icto {
+
+void directory::add(const caf::actor_addr& who, principal id, actor_role role) {
+  std::unique_lock guard{mtx_};
+  entries_[who] = entry{id, role};
+}
+
+void directory::remove(const caf::actor_addr& who) {
+  std::unique_lock guard{mtx_};
+  entries_.erase(who);
+}
+
+std::optional<directory::entry>
+directory::find(const caf::actor_addr& who) const {
+  std::shared_lock guard{mtx_};
+  auto i = entries_.find(who);
+  if (i == entries_.end())
+    return std::nullopt;
+  return i->second;
+}
+
+size_t directory::size() const {
+  std::shared_lock guard{mtx_};
+  return entries_.size();
+}
+
+principal resolve_caller(const directory& dir,
+                         const caf::strong_actor_ptr& sender,
+                         const caller& claimed) {
+  if (!sender)
+    return principal::anonymous();
+  auto e = dir.find(caf::actor_cast<caf::actor_addr>(sender));
+  if (!e)
+    return principal::anonymous();
+  if (e->role == actor_role::ingress)
+    return claimed.id;
+  return e->id;
+}
+
+} // namespace icto

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "messages/common.hpp"
+
+#include <caf/actor_addr.hpp>
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace icto {
+
+/// What an actor is to the runtime; decides how far its word is trusted.
+enum class actor_role : uint8_t {
+  /// One of the cluster's services (ledger, backend, storages, factories).
+  service,
+  /// A deployed contract; its principal is its contract id.
+  contract,
+  /// A node's front door; the only role that may assert a user's principal.
+  ingress,
+};
+
+/// Maps the actors a node knows to their principals, so that an actor learns
+/// who calls it from the CAF sender, never from a field the caller filled in
+/// (DESIGN §2). One per node, shared by all its actors: thread-safe,
+/// read-mostly.
+class directory {
+ public:
+  struct entry {
+    principal id;
+    actor_role role;
+  };
+
+  void add(const caf::actor_addr& who, principal id, actor_role role);
+
+  void remove(const caf::actor_addr& who);
+
+  std::optional<entry> find(const caf::actor_addr& who) const;
+
+  size_t size() const;
+
+ private:
+  mutable std::shared_mutex mtx_;
+  std::unordered_map<caf::actor_addr, entry> entries_;
+};
+
+/// The principal a request is made for. An ingress asserts the user it has
+/// authenticated (`claimed`); any other sender is what the directory maps it
+/// to, whatever it claims. An unknown sender is the anonymous principal.
+principal resolve_caller(const directory& dir,
+                         const caf::strong_actor_ptr& sender,
+                         const caller& claimed);
+
+} // namespace icto
