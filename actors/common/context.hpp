@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace icto {
 
@@ -47,6 +48,16 @@ class manual_clock {
 struct node_context {
   directory dir;
   clock_fn now = system_now;
+  /// The topology's `admins.controllers`: super admins of every service of
+  /// the cluster (backend, storages, factories).
+  std::vector<principal> controllers;
+
+  bool is_controller(const principal& p) const {
+    for (auto& c : controllers)
+      if (c == p)
+        return true;
+    return false;
+  }
 };
 
 using node_context_ptr = std::shared_ptr<node_context>;

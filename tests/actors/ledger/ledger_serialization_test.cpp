@@ -1,7 +1,7 @@
 // The ledger's checkpoint: Boost.Serialization of ledger_state.
 
 #include "actors/ledger/ledger_state_serialization.hpp"
-#include "tests/actors/ledger_test_util.hpp"
+#include "tests/actors/ledger/ledger_test_util.hpp"
 
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>

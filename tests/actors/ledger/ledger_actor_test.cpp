@@ -3,7 +3,7 @@
 
 #include "actors/ledger/ledger_actor.hpp"
 #include "tests/actors/actor_fixture.hpp"
-#include "tests/actors/ledger_test_util.hpp"
+#include "tests/actors/ledger/ledger_test_util.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>

@@ -6,7 +6,7 @@
 // produces it; the randomized run checks that no request ever gets it.
 
 #include "actors/ledger/ledger_state.hpp"
-#include "tests/actors/ledger_test_util.hpp"
+#include "tests/actors/ledger/ledger_test_util.hpp"
 
 #include <gtest/gtest.h>
 
