@@ -9,12 +9,28 @@ namespace icto {
 
 void directory::add(const caf::actor_addr& who, principal id, actor_role role) {
   std::unique_lock guard{mtx_};
-  entries_[who] = entry{id, role};
+  if (auto i = entries_.find(who); i != entries_.end())
+    by_id_.erase(i->second.id);
+  by_id_[id] = who;
+  entries_[who] = entry{std::move(id), role};
 }
 
 void directory::remove(const caf::actor_addr& who) {
   std::unique_lock guard{mtx_};
-  entries_.erase(who);
+  auto i = entries_.find(who);
+  if (i == entries_.end())
+    return;
+  if (auto j = by_id_.find(i->second.id); j != by_id_.end() && j->second == who)
+    by_id_.erase(j);
+  entries_.erase(i);
+}
+
+caf::actor directory::find_actor(const principal& id) const {
+  std::shared_lock guard{mtx_};
+  auto i = by_id_.find(id);
+  if (i == by_id_.end())
+    return {};
+  return caf::actor_cast<caf::actor>(i->second);
 }
 
 std::optional<directory::entry>

@@ -2,6 +2,7 @@
 
 #include "messages/common.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 #include <caf/fwd.hpp>
 
@@ -39,11 +40,17 @@ class directory {
 
   std::optional<entry> find(const caf::actor_addr& who) const;
 
+  /// The live actor registered as `id` (a service or a contract of this
+  /// node), or an invalid handle. Contracts reach the token they move this
+  /// way; they talk to it with the ICRC-1 messages, whatever its type.
+  caf::actor find_actor(const principal& id) const;
+
   size_t size() const;
 
  private:
   mutable std::shared_mutex mtx_;
   std::unordered_map<caf::actor_addr, entry> entries_;
+  std::unordered_map<principal, caf::actor_addr> by_id_;
 };
 
 /// The principal a request is made for. An ingress asserts the user it has

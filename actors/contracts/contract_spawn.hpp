@@ -28,6 +28,11 @@ struct contract_params {
   /// The version the contract starts at: one of `<kind>_code_versions()`.
   semver version;
   timestamp created_at = 0;
+  /// The platform's ICRC-1/2 ledger (the "ICP ledger"), which multisig
+  /// wallets pay from and launchpads collect contributions on. Tokens of
+  /// token contracts are found by principal through `ctx->dir.find_actor`.
+  ledger_actor ledger;
+  principal ledger_id;
 };
 
 /// A version of a kind that the code can run, with the name of the state
