@@ -1,0 +1,105 @@
+// Runs the real `icto` binary as a user would and checks what it prints and
+// its exit code: 0 on success, 1 on bad input, 2 on bad usage.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+const std::filesystem::path icto_bin = ICTO_BINARY;
+const std::filesystem::path source_dir = ICTO_SOURCE_DIR;
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `icto ARGS` through the shell, stderr captured in a temp file.
+run_result run_icto(const std::string& args) {
+  char err_name[] = "/tmp/icto_cli_test_XXXXXX";
+  int fd = mkstemp(err_name);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  const std::string cmd = icto_bin.string() + " " + args + " 2>" + err_name;
+  run_result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) {
+    ADD_FAILURE() << "popen failed: " << cmd;
+    return r;
+  }
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in{err_name};
+  r.err.assign(std::istreambuf_iterator<char>{in}, {});
+  std::filesystem::remove(err_name);
+  return r;
+}
+
+} // namespace
+
+TEST(icto_cli, principal_text_prints_one_json_object) {
+  auto r = run_icto("principal aaaaa-aa");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"hex":"","kind":"management","text":"aaaaa-aa"})"
+                   "\n");
+  EXPECT_EQ(r.err, "");
+  r = run_icto("principal 2vxsx-fae");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"hex":"04","kind":"anonymous","text":"2vxsx-fae"})"
+                   "\n");
+}
+
+TEST(icto_cli, principal_from_hex_gives_the_canister_id_form) {
+  // Canister id 0 of the IC: 8 zero bytes then 0x01 0x01.
+  auto r = run_icto("principal --from-hex 00000000000000000101");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"hex":"00000000000000000101","kind":"opaque",)"
+                   R"("text":"rwlgt-iiaaa-aaaaa-aaaaa-cai"})"
+                   "\n");
+}
+
+TEST(icto_cli, bad_principal_exits_1_with_the_reason_on_stderr) {
+  auto r = run_icto("principal rwlgt-iiaaa-aaaaa-aaaaa-caa");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("checksum"), std::string::npos) << r.err;
+  r = run_icto("principal --from-hex 0g");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("icto principal:"), std::string::npos) << r.err;
+}
+
+TEST(icto_cli, bad_usage_exits_2) {
+  EXPECT_EQ(run_icto("").exit_code, 2);
+  EXPECT_EQ(run_icto("principal").exit_code, 2);
+  EXPECT_EQ(run_icto("principal aaaaa-aa --from-hex 04").exit_code, 2);
+  EXPECT_EQ(run_icto("no-such-command").exit_code, 2);
+}
+
+TEST(icto_cli, config_check_accepts_shipped_and_refuses_broken_files) {
+  auto r = run_icto("config check "
+                    + (source_dir / "config/single-node.toml").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
+  const auto bad = std::filesystem::temp_directory_path()
+                   / ("icto_cli_bad_" + std::to_string(getpid()) + ".toml");
+  {
+    std::ofstream f{bad};
+    f << "[cluster]\nname = \"x\"\nno_such_key = 1\n";
+  }
+  r = run_icto("config check " + bad.string());
+  std::filesystem::remove(bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no_such_key"), std::string::npos) << r.err;
+}
