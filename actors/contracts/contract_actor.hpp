@@ -1,0 +1,233 @@
+#pragma once
+
+// The CAF side every contract kind shares (templates; include it only from
+// a kind's actor .cpp). How a kind uses it:
+//
+//   struct my_actor_state : contract_actor_base<my_factory_actor> {
+//     static inline const char* name = "my_contract";
+//     my_state st;                                   // the kind's state
+//     result<migration_report> migrate_to(const semver& v) {
+//       return migrate(my_versions(), st, core.version, v);
+//     }
+//     contract_health health() const {
+//       return health_of(my_versions(), st, core.version);
+//     }
+//   };
+//   my_actor::behavior_type my_impl(my_actor::stateful_pointer<my_actor_state>
+//                                   self, node_context_ptr ctx,
+//                                   contract_params p, my_factory_actor f,
+//                                   my_init init) {
+//     start_contract(self, ctx, p, f, core_from_params(kind, p, pub,
+//     "active")); self->state.st = ...;                           // build the
+//     kind state send_callback(self, notify_deployment_complete_arg{p.id});
+//     return {ICTO_CONTRACT_COMMON_HANDLERS(self), /* kind handlers */};
+//   }
+//   my_actor spawn_my_contract(...) {
+//     return spawn_contract_actor(sys, ctx, p.id, my_impl, ctx, p, f, init);
+//   }
+//
+// Kind handlers resolve who calls with `contract_caller(self, claimed)` and
+// tell the factory about index changes with `send_callback(self, arg)`.
+
+#include "actors/common/context.hpp"
+#include "actors/common/directory.hpp"
+#include "actors/contracts/contract_core.hpp"
+#include "actors/contracts/contract_spawn.hpp"
+#include "actors/contracts/contract_versions.hpp"
+#include "messages/factory.hpp"
+#include "messages/interfaces.hpp"
+#include "messages/type_name.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/spawn_options.hpp>
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+namespace icto {
+
+/// How long a contract waits for its factory to answer a callback.
+inline constexpr std::chrono::seconds callback_timeout{10};
+
+/// The fields every contract actor's state has; a kind's actor state derives
+/// from it. Owned by the contract actor alone.
+template <class FactoryHandle>
+struct contract_actor_base {
+  node_context_ptr ctx;
+  contract_core core;
+  /// The factory that deployed the contract; every callback goes there.
+  FactoryHandle factory;
+  /// The platform ledger and its principal (from contract_params).
+  ledger_actor ledger;
+  principal ledger_id;
+  callback_stats callbacks;
+};
+
+/// The core of a new contract from the factory's parameters.
+inline contract_core core_from_params(contract_kind kind,
+                                      const contract_params& p, bool is_public,
+                                      std::string status) {
+  return make_contract_core(kind, p.id, p.owner, p.factory_id, p.version,
+                            p.created_at, is_public, std::move(status));
+}
+
+/// Fills the base part of a contract actor's state (first thing its behavior
+/// function does).
+template <class Self, class FactoryHandle>
+void start_contract(Self self, node_context_ptr ctx, const contract_params& p,
+                    FactoryHandle factory, contract_core core) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.core = std::move(core);
+  st.factory = std::move(factory);
+  st.ledger = p.ledger;
+  st.ledger_id = p.ledger_id;
+}
+
+/// Who a request is made for: `claimed` only from an ingress, else the
+/// principal the directory maps the CAF sender to.
+template <class Self>
+principal contract_caller(Self self, const caller& claimed) {
+  return resolve_caller(self->state.ctx->dir, self->current_sender(), claimed);
+}
+
+/// Sends a callback to the factory as this contract (caller = its id) with
+/// a finite timeout. A refusal or a lost reply is counted in
+/// `state.callbacks` (failed, last_failure), never fatal.
+template <class Self, class Arg>
+void send_callback(Self self, Arg arg) {
+  auto& st = self->state;
+  ++st.callbacks.sent;
+  auto name = type_name<Arg>();
+  if (!st.factory) {
+    ++st.callbacks.failed;
+    st.callbacks.last_failure = name + ": no factory handle";
+    return;
+  }
+  self->request(st.factory, callback_timeout, caller{st.core.id},
+                std::move(arg))
+      .then(
+          [self, name](const result<unit>& r) {
+            auto& cb = self->state.callbacks;
+            if (r) {
+              ++cb.accepted;
+            } else {
+              ++cb.failed;
+              cb.last_failure = name + ": " + r.err().to_string();
+            }
+          },
+          [self, name](const caf::error& e) {
+            auto& cb = self->state.callbacks;
+            ++cb.failed;
+            cb.last_failure = name + ": " + self->system().render(e);
+          });
+}
+
+/// Spawns a contract actor lazily (it runs on its first message), registers
+/// it in the directory as `id` (actor_role::contract) before it can run, and
+/// removes that entry when it exits.
+template <class Impl, class... Ts>
+auto spawn_contract_actor(caf::actor_system& sys, const node_context_ptr& ctx,
+                          const principal& id, Impl impl, Ts&&... xs) {
+  auto h = sys.spawn<caf::lazy_init>(impl, std::forward<Ts>(xs)...);
+  auto addr = caf::actor_cast<caf::actor_addr>(h);
+  ctx->dir.add(addr, id, actor_role::contract);
+  caf::actor_cast<caf::abstract_actor*>(h)->attach_functor([ctx, addr] {
+    ctx->dir.remove(addr);
+  });
+  return h;
+}
+
+// -- the six common methods (messages/contracts/contract.hpp) -----------------
+// Each returns a handler for a contract actor whose state derives from
+// contract_actor_base and has migrate_to(semver) and health().
+
+template <class Self>
+auto contract_status_handler(Self self) {
+  return [self](const caller&,
+                const contract_status_arg&) -> result<contract_status> {
+    return status_of(self->state.core);
+  };
+}
+
+template <class Self>
+auto set_auto_update_handler(Self self) {
+  return [self](const caller& c,
+                const set_auto_update_arg& arg) -> result<unit> {
+    auto& core = self->state.core;
+    auto changed = set_auto_update(core, contract_caller(self, c), arg);
+    if (!changed)
+      return changed.err();
+    if (*changed)
+      send_callback(self,
+                    notify_auto_update_changed_arg{core.id, core.auto_update});
+    return unit{};
+  };
+}
+
+template <class Self>
+auto remove_factory_controller_handler(Self self) {
+  return [self](const caller& c,
+                const remove_factory_controller_arg&) -> result<unit> {
+    auto& core = self->state.core;
+    auto changed = remove_factory_controller(core, contract_caller(self, c));
+    if (!changed)
+      return changed.err();
+    send_callback(self,
+                  notify_controllers_changed_arg{core.id, core.controllers});
+    return unit{};
+  };
+}
+
+template <class Self>
+auto set_visibility_handler(Self self) {
+  return
+      [self](const caller& c, const set_visibility_arg& arg) -> result<unit> {
+        auto& core = self->state.core;
+        auto changed = set_visibility(core, contract_caller(self, c), arg);
+        if (!changed)
+          return changed.err();
+        if (*changed)
+          send_callback(self,
+                        notify_visibility_changed_arg{core.id, core.is_public});
+        return unit{};
+      };
+}
+
+template <class Self>
+auto migrate_to_handler(Self self) {
+  return [self](const caller& c,
+                const migrate_to_arg& arg) -> result<migration_report> {
+    auto& st = self->state;
+    if (auto ok = require_factory(st.core, contract_caller(self, c),
+                                  "migrateTo");
+        !ok)
+      return ok.err();
+    return st.migrate_to(arg.version);
+  };
+}
+
+template <class Self>
+auto health_ping_handler(Self self) {
+  return [self](const caller& c,
+                const health_ping_arg&) -> result<contract_health> {
+    auto& st = self->state;
+    if (auto ok = require_factory(st.core, contract_caller(self, c),
+                                  "healthPing");
+        !ok)
+      return ok.err();
+    return st.health();
+  };
+}
+
+} // namespace icto
+
+/// The handlers of the six common methods, for a contract's behavior list.
+#define ICTO_CONTRACT_COMMON_HANDLERS(self)                                    \
+  ::icto::contract_status_handler(self),                                       \
+      ::icto::set_auto_update_handler(self),                                   \
+      ::icto::remove_factory_controller_handler(self),                         \
+      ::icto::set_visibility_handler(self), ::icto::migrate_to_handler(self),  \
+      ::icto::health_ping_handler(self)
