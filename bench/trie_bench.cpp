@@ -67,6 +67,34 @@ struct trie_ops {
   static void erase(map& m, const Key& k) {
     m = m.erase(k);
   }
+
+  static map private_copy(const map& m) {
+    return m;
+  }
+};
+
+/// trie_map updated in place (set / remove) while no snapshot shares its
+/// nodes: the common case of an actor's state between checkpoints.
+template <class Key>
+struct trie_in_place_ops : trie_ops<Key> {
+  using map = typename trie_ops<Key>::map;
+
+  static void insert(map& m, const Key& k, uint64_t v) {
+    m.set(k, v);
+  }
+
+  static void erase(map& m, const Key& k) {
+    m.remove(k);
+  }
+
+  /// A map with the same entries that shares no node with `m`.
+  static map private_copy(const map& m) {
+    map out;
+    m.for_each([&](const Key& k, uint64_t v) {
+      out.set(k, v);
+    });
+    return out;
+  }
 };
 
 template <class Key>
@@ -85,6 +113,10 @@ struct unordered_ops {
 
   static void erase(map& m, const Key& k) {
     m.erase(k);
+  }
+
+  static map private_copy(const map& m) {
+    return m;
   }
 };
 
@@ -129,37 +161,39 @@ void bm_find_hit(benchmark::State& state) {
 }
 
 // Inserts n/10 fresh keys one by one into a map of size n (each insert makes
-// the new version current and drops the old one), then restores the map with
-// the clock stopped.
+// the new version current and drops the old one), then erases them again
+// with the clock stopped.
 template <class Ops>
 void bm_insert(benchmark::State& state) {
   const auto& f = fixture<Ops>::get(static_cast<size_t>(state.range(0)));
-  auto m = f.map;
+  auto m = Ops::private_copy(f.map);
   size_t i = 0;
   for (auto _ : state) {
     Ops::insert(m, f.fresh[i], i);
     if (++i == f.fresh.size()) {
       state.PauseTiming();
-      m = f.map;
+      for (size_t j = 0; j < i; ++j)
+        Ops::erase(m, f.fresh[j]);
       i = 0;
       state.ResumeTiming();
     }
   }
 }
 
-// Erases n/10 present keys one by one, then restores the map with the clock
-// stopped.
+// Erases n/10 present keys one by one, then inserts them again with the
+// clock stopped.
 template <class Ops>
 void bm_erase(benchmark::State& state) {
   const auto& f = fixture<Ops>::get(static_cast<size_t>(state.range(0)));
   const size_t batch = std::max<size_t>(f.keys.size() / 10, 1);
-  auto m = f.map;
+  auto m = Ops::private_copy(f.map);
   size_t i = 0;
   for (auto _ : state) {
     Ops::erase(m, f.keys[i]);
     if (++i == batch) {
       state.PauseTiming();
-      m = f.map;
+      for (size_t j = 0; j < i; ++j)
+        Ops::insert(m, f.keys[j], j);
       i = 0;
       state.ResumeTiming();
     }
@@ -182,6 +216,8 @@ void sizes(benchmark::internal::Benchmark* b) {
 using trie_u64 = trie_ops<uint64_t>;
 using unordered_u64 = unordered_ops<uint64_t>;
 using trie_principal = trie_ops<icto::principal>;
+using trie_in_place_u64 = trie_in_place_ops<uint64_t>;
+using trie_in_place_principal = trie_in_place_ops<icto::principal>;
 using unordered_principal = unordered_ops<icto::principal>;
 
 } // namespace
@@ -189,14 +225,17 @@ using unordered_principal = unordered_ops<icto::principal>;
 BENCHMARK_TEMPLATE(bm_find_hit, trie_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_find_hit, unordered_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_insert, trie_u64)->Apply(sizes);
+BENCHMARK_TEMPLATE(bm_insert, trie_in_place_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_insert, unordered_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_erase, trie_u64)->Apply(sizes);
+BENCHMARK_TEMPLATE(bm_erase, trie_in_place_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_erase, unordered_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_snapshot, trie_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_snapshot, unordered_u64)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_find_hit, trie_principal)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_find_hit, unordered_principal)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_insert, trie_principal)->Apply(sizes);
+BENCHMARK_TEMPLATE(bm_insert, trie_in_place_principal)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_insert, unordered_principal)->Apply(sizes);
 
 BENCHMARK_MAIN();

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <new>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -224,6 +225,60 @@ class trie_map {
     }
     assert(!"the root never collapses into a parent");
     return *this;
+  }
+
+  // -- in-place modifiers -----------------------------------------------------
+  //
+  // Same results as `*this = insert(...)` / `*this = erase(...)`, but nodes
+  // that no other version shares (reference count 1 along the whole path
+  // from the root) are updated in place or rebuilt by moving their contents,
+  // instead of being copied. Nodes a snapshot still holds are copied as
+  // usual, so every other version stays valid and unchanged. This is the
+  // fast path for an actor's state between snapshots ("transients" in
+  // Clojure and immer).
+
+  /// Makes `key` map to `value` (inserted or overwritten) in this map.
+  void set(K key, V value) {
+    if constexpr (!std::is_nothrow_move_constructible_v<value_type>) {
+      *this = insert(std::move(key), std::move(value));
+    } else {
+      if (root_ == nullptr || !unique(root_)) {
+        *this = insert(std::move(key), std::move(value));
+        return;
+      }
+      bool added = false;
+      root_ = set_rec(root_, 0, hash_of(key), key, value, added);
+      if (added)
+        ++size_;
+    }
+  }
+
+  /// Removes `key` from this map; returns whether it was present.
+  bool remove(const K& key) {
+    if (root_ == nullptr)
+      return false;
+    if constexpr (!std::is_nothrow_move_constructible_v<value_type>) {
+      const auto before = size_;
+      *this = erase(key);
+      return size_ != before;
+    } else {
+      if (!unique(root_)) {
+        const auto before = size_;
+        *this = erase(key);
+        return size_ != before;
+      }
+      owned_erase r = remove_rec(root_, 0, hash_of(key), key);
+      switch (r.what) {
+      case erase_kind::not_found: return false;
+      case erase_kind::empty: root_ = nullptr; break;
+      case erase_kind::replaced: root_ = r.n; break;
+      case erase_kind::single:
+        assert(!"the root never collapses into a parent");
+        break;
+      }
+      --size_;
+      return true;
+    }
   }
 
   // -- comparison -------------------------------------------------------------
@@ -445,6 +500,22 @@ class trie_map {
     ::operator delete(n);
   }
 
+  /// True if no other node or map refers to `n`. Acquire: a release by
+  /// another thread's snapshot happens before we mutate the node.
+  static bool unique(const node* n) noexcept {
+    return n->refs.load(std::memory_order_acquire) == 1;
+  }
+
+  /// Frees a node whose children were handed over to another node or freed
+  /// already: destroys its entries, releases no child.
+  static void free_shell(node* n) noexcept {
+    entry* es = n->entries();
+    for (uint32_t i = 0; i < n->ndata; ++i)
+      es[i].~entry();
+    n->~node();
+    ::operator delete(n);
+  }
+
   /// Owns one reference to a node.
   class node_ref {
    public:
@@ -510,9 +581,28 @@ class trie_map {
       ++built_;
     }
 
+    void add_entry(entry&& e) {
+      new (entries_ + built_) entry(std::move(e));
+      ++built_;
+    }
+
     void add_entries(const entry* first, const entry* last) {
       for (; first != last; ++first)
         add_entry(*first);
+    }
+
+    /// Moves `first..last` in (their node is about to be freed).
+    /// REQUIRES: moving an entry cannot throw.
+    void take_entries(entry* first, entry* last) noexcept {
+      for (; first != last; ++first)
+        add_entry(std::move(*first));
+    }
+
+    /// Stores `src[first..last)` at `dst..`, taking over their references.
+    void transfer_children(uint32_t dst, node* const* src, uint32_t first,
+                           uint32_t last) noexcept {
+      for (uint32_t i = first; i < last; ++i)
+        set_child(dst++, src[i]);
     }
 
     /// Takes over one reference to `child`.
@@ -826,6 +916,205 @@ class trie_map {
       assert(!"a non-root subtree never becomes empty");
     }
     return {erase_kind::not_found, {}, nullptr};
+  }
+
+  // -- in-place algorithms (REQUIRES: `n` and its path are unique) -----------
+  //
+  // Each returns the node that replaces `n`: `n` itself if it was updated in
+  // place, else a new node, in which case `n` was freed. The builder
+  // allocates before anything is moved, so a failed allocation leaves `n`
+  // as it was; after that nothing throws (entries are nothrow-movable).
+
+  static node* consume_insert_data(node* n, uint32_t bit, uint64_t h, K&& key,
+                                   V&& value) {
+    const uint32_t idx = index_of(n->datamap, bit);
+    builder b{n->datamap | bit, n->nodemap, n->ndata + 1};
+    entry* es = n->entries();
+    b.take_entries(es, es + idx);
+    b.add_entry(h, std::move(key), std::move(value));
+    b.take_entries(es + idx, es + n->ndata);
+    b.transfer_children(0, n->children(), 0, n->num_children());
+    free_shell(n);
+    return b.finish().release();
+  }
+
+  static node* consume_data_to_node(node* n, uint32_t bit, node_ref child) {
+    const uint32_t didx = index_of(n->datamap, bit);
+    const uint32_t cidx = index_of(n->nodemap, bit);
+    builder b{n->datamap ^ bit, n->nodemap | bit, n->ndata - 1};
+    entry* es = n->entries();
+    b.take_entries(es, es + didx);
+    b.take_entries(es + didx + 1, es + n->ndata);
+    b.transfer_children(0, n->children(), 0, cidx);
+    b.set_child(cidx, child.release());
+    b.transfer_children(cidx + 1, n->children(), cidx, n->num_children());
+    free_shell(n);
+    return b.finish().release();
+  }
+
+  static node* consume_remove_data(node* n, uint32_t bit) {
+    const uint32_t idx = index_of(n->datamap, bit);
+    builder b{n->datamap ^ bit, n->nodemap, n->ndata - 1};
+    entry* es = n->entries();
+    b.take_entries(es, es + idx);
+    b.take_entries(es + idx + 1, es + n->ndata);
+    b.transfer_children(0, n->children(), 0, n->num_children());
+    free_shell(n);
+    return b.finish().release();
+  }
+
+  /// Replaces the subtree at `bit` (already released or freed by the
+  /// caller) by the entry `e`.
+  static node* consume_node_to_data(node* n, uint32_t bit, entry&& e) {
+    const uint32_t didx = index_of(n->datamap, bit);
+    const uint32_t cidx = index_of(n->nodemap, bit);
+    builder b{n->datamap | bit, n->nodemap ^ bit, n->ndata + 1};
+    entry* es = n->entries();
+    b.take_entries(es, es + didx);
+    b.add_entry(std::move(e));
+    b.take_entries(es + didx, es + n->ndata);
+    b.transfer_children(0, n->children(), 0, cidx);
+    b.transfer_children(cidx, n->children(), cidx + 1, n->num_children());
+    free_shell(n);
+    return b.finish().release();
+  }
+
+  static node* consume_collision_append(node* n, uint64_t h, K&& key,
+                                        V&& value) {
+    builder b{0, 0, n->ndata + 1};
+    b.take_entries(n->entries(), n->entries() + n->ndata);
+    b.add_entry(h, std::move(key), std::move(value));
+    free_shell(n);
+    return b.finish().release();
+  }
+
+  static node* consume_collision_remove(node* n, uint32_t idx) {
+    builder b{0, 0, n->ndata - 1};
+    entry* es = n->entries();
+    b.take_entries(es, es + idx);
+    b.take_entries(es + idx + 1, es + n->ndata);
+    free_shell(n);
+    return b.finish().release();
+  }
+
+  static node* set_rec(node* n, unsigned shift, uint64_t h, K& key, V& value,
+                       bool& added) {
+    if (shift > max_shift) {
+      entry* es = n->entries();
+      for (uint32_t i = 0; i < n->ndata; ++i) {
+        if (es[i].hash == h && Eq{}(es[i].kv.first, key)) {
+          if constexpr (!std::is_empty_v<V>)
+            es[i].kv.second = std::move(value);
+          return n;
+        }
+      }
+      added = true;
+      return consume_collision_append(n, h, std::move(key), std::move(value));
+    }
+    const uint32_t bit = bit_of(h, shift);
+    if ((n->datamap & bit) != 0) {
+      entry& e = n->entries()[index_of(n->datamap, bit)];
+      if (e.hash == h && Eq{}(e.kv.first, key)) {
+        if constexpr (!std::is_empty_v<V>)
+          e.kv.second = std::move(value);
+        return n;
+      }
+      added = true;
+      node_ref sub = merge_two(shift + bits_per_level, e, h, std::move(key),
+                               std::move(value));
+      return consume_data_to_node(n, bit, std::move(sub));
+    }
+    if ((n->nodemap & bit) != 0) {
+      node*& c = n->children()[index_of(n->nodemap, bit)];
+      if (unique(c)) {
+        c = set_rec(c, shift + bits_per_level, h, key, value, added);
+      } else if (node_ref r = insert_rec(c, shift + bits_per_level, h, key,
+                                         value, added)) {
+        release(std::exchange(c, r.release()));
+      }
+      return n;
+    }
+    added = true;
+    return consume_insert_data(n, bit, h, std::move(key), std::move(value));
+  }
+
+  /// Like erase_result, but `single` is owned (its node is gone already)
+  /// and `n` is the node replacing the subtree.
+  struct owned_erase {
+    erase_kind what = erase_kind::not_found;
+    node* n = nullptr;
+    std::optional<entry> single;
+  };
+
+  static owned_erase remove_rec(node* n, unsigned shift, uint64_t h,
+                                const K& key) {
+    if (shift > max_shift) {
+      entry* es = n->entries();
+      for (uint32_t i = 0; i < n->ndata; ++i) {
+        if (es[i].hash == h && Eq{}(es[i].kv.first, key)) {
+          if (n->ndata == 2) {
+            owned_erase r{erase_kind::single, nullptr, std::move(es[1 - i])};
+            destroy(n);
+            return r;
+          }
+          return {erase_kind::replaced, consume_collision_remove(n, i), {}};
+        }
+      }
+      return {erase_kind::not_found, nullptr, {}};
+    }
+    const uint32_t bit = bit_of(h, shift);
+    if ((n->datamap & bit) != 0) {
+      const uint32_t idx = index_of(n->datamap, bit);
+      entry* es = n->entries();
+      if (es[idx].hash != h || !Eq{}(es[idx].kv.first, key))
+        return {erase_kind::not_found, nullptr, {}};
+      if (n->nodemap == 0 && n->ndata == 2 && shift > 0) {
+        owned_erase r{erase_kind::single, nullptr, std::move(es[1 - idx])};
+        destroy(n);
+        return r;
+      }
+      if (n->nodemap == 0 && n->ndata == 1) {
+        assert(shift == 0);
+        destroy(n);
+        return {erase_kind::empty, nullptr, {}};
+      }
+      return {erase_kind::replaced, consume_remove_data(n, bit), {}};
+    }
+    if ((n->nodemap & bit) == 0)
+      return {erase_kind::not_found, nullptr, {}};
+    node*& c = n->children()[index_of(n->nodemap, bit)];
+    owned_erase r;
+    if (unique(c)) {
+      r = remove_rec(c, shift + bits_per_level, h, key);
+    } else {
+      // A shared subtree: copy its path as erase does; the old version
+      // stays with its other owners.
+      erase_result shared = erase_rec(c, shift + bits_per_level, h, key);
+      r.what = shared.what;
+      if (shared.what == erase_kind::replaced)
+        r.n = shared.n.release();
+      else if (shared.what == erase_kind::single)
+        r.single.emplace(*shared.single); // copied before `c` goes
+      if (shared.what != erase_kind::not_found)
+        release(c);
+    }
+    switch (r.what) {
+    case erase_kind::not_found: return r;
+    case erase_kind::replaced: c = r.n; return {erase_kind::replaced, n, {}};
+    case erase_kind::single:
+      // The subtree at `bit` is gone; inline its last entry here, or pass
+      // it further up if `n` would be left with nothing else.
+      if (shift > 0 && n->ndata == 0 && n->num_children() == 1) {
+        free_shell(n);
+        return r;
+      }
+      return {erase_kind::replaced,
+              consume_node_to_data(n, bit, std::move(*r.single)),
+              {}};
+    case erase_kind::empty: break;
+    }
+    assert(!"a non-root subtree never becomes empty");
+    return {erase_kind::not_found, nullptr, {}};
   }
 
   template <class F>

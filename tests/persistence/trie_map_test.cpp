@@ -73,9 +73,12 @@ struct terrible_string_hash {
 /// Runs `ops` random insert/overwrite/erase/find operations on `Map` and a
 /// `std::map`, keeps every `sample_every`-th version with a sorted copy of
 /// the reference, and checks at the end that each kept version is unchanged.
+/// With `in_place`, modifies through set/remove instead of insert/erase;
+/// the kept versions then check that in-place updates never touch a node a
+/// snapshot shares.
 template <class Map>
 void run_property_test(uint64_t seed, size_t ops, uint64_t key_range,
-                       size_t sample_every) {
+                       size_t sample_every, bool in_place = false) {
   std::cout << "[ seed     ] 0x" << std::hex << seed << std::dec << " (ops "
             << ops << ", key range " << key_range << ")\n";
   std::mt19937_64 rng{seed};
@@ -92,10 +95,16 @@ void run_property_test(uint64_t seed, size_t ops, uint64_t key_range,
     const int op = op_dist(rng);
     if (op < 45) {
       const uint64_t v = rng();
-      m = m.insert(k, v);
+      if (in_place)
+        m.set(k, v);
+      else
+        m = m.insert(k, v);
       ref[k] = v;
     } else if (op < 70) {
-      m = m.erase(k);
+      if (in_place)
+        ASSERT_EQ(m.remove(k), ref.erase(k) == 1) << "op " << i;
+      else
+        m = m.erase(k);
       ref.erase(k);
     } else {
       const auto* found = m.find(k);
@@ -125,8 +134,12 @@ void run_property_test(uint64_t seed, size_t ops, uint64_t key_range,
     ASSERT_TRUE(same_contents(old, old_ref)) << "sample " << i;
   }
   // Erasing everything must collapse back to the empty map.
-  for (const auto& [k, v] : ref)
-    m = m.erase(k);
+  for (const auto& [k, v] : ref) {
+    if (in_place)
+      m.remove(k);
+    else
+      m = m.erase(k);
+  }
   EXPECT_TRUE(m.empty());
   EXPECT_TRUE(m.check_invariants());
   EXPECT_EQ(m, Map{});
@@ -251,6 +264,69 @@ TEST(trie_map, property_against_std_map) {
   run_property_test<u64_map>(0x1c70'5eedULL, 1'000'000, 1 << 15, 10'000);
 }
 
+TEST(trie_map, in_place_updates_against_std_map_and_snapshots) {
+  // Snapshots every 1000 ops: most paths are unique (updated in place),
+  // some are shared with a snapshot (copied).
+  run_property_test<u64_map>(0x7a45'13e7ULL, 500'000, 1 << 15, 1'000, true);
+}
+
+TEST(trie_map, in_place_updates_without_snapshots) {
+  // One sample only: every path is unique, the whole run is in place.
+  run_property_test<u64_map>(0x51a9'0e11ULL, 200'000, 1 << 12, 1'000'000, true);
+}
+
+TEST(trie_map, in_place_updates_in_collision_nodes) {
+  run_property_test<trie_map<uint64_t, uint64_t, terrible_hash>>(
+      11, 100'000, 1000, 1000, true);
+  run_property_test<trie_map<uint64_t, uint64_t, terrible_hash>>(
+      12, 50'000, 300, 1'000'000, true);
+}
+
+TEST(trie_map, in_place_update_leaves_a_snapshot_unchanged) {
+  u64_map m;
+  for (uint64_t i = 0; i < 10'000; ++i)
+    m.set(i, i);
+  const u64_map snapshot = m;
+  for (uint64_t i = 0; i < 10'000; i += 2)
+    m.set(i, i + 1);
+  for (uint64_t i = 1; i < 10'000; i += 4)
+    EXPECT_TRUE(m.remove(i));
+  EXPECT_FALSE(m.remove(1));
+  m.set(20'000, 7);
+  EXPECT_EQ(snapshot.size(), 10'000u);
+  EXPECT_TRUE(snapshot.check_invariants());
+  for (uint64_t i = 0; i < 10'000; ++i)
+    ASSERT_EQ(*snapshot.find(i), i);
+  EXPECT_EQ(m.size(), 10'000u - 2'500u + 1u);
+  EXPECT_TRUE(m.check_invariants());
+  EXPECT_EQ(*m.find(0), 1u);
+  EXPECT_EQ(m.find(1), nullptr);
+  EXPECT_EQ(*m.find(3), 3u);
+}
+
+TEST(trie_map, in_place_with_string_keys_and_values) {
+  using map = trie_map<std::string, std::string, terrible_string_hash>;
+  map m;
+  std::map<std::string, std::string> ref;
+  for (int i = 0; i < 500; ++i) {
+    const auto k = std::to_string(i * 31);
+    m.set(k, "v" + k);
+    ref[k] = "v" + k;
+  }
+  const auto full = m;
+  for (int i = 0; i < 500; i += 3) {
+    const auto k = std::to_string(i * 31);
+    m.remove(k);
+    ref.erase(k);
+    m.set(k + "x", k);
+    ref[k + "x"] = k;
+  }
+  EXPECT_TRUE(same_contents(m, ref));
+  EXPECT_EQ(full.size(), 500u);
+  EXPECT_EQ(*full.find("0"), "v0");
+  EXPECT_TRUE(full.check_invariants());
+}
+
 TEST(trie_map, collision_nodes_against_std_map) {
   run_property_test<trie_map<uint64_t, uint64_t, terrible_hash>>(7, 100'000,
                                                                  1000, 1000);
@@ -322,4 +398,30 @@ TEST(trie_map, snapshot_read_on_another_thread) {
   EXPECT_EQ(snapshot.size(), 100'000u);
   EXPECT_EQ(m.size(), 100'000u);
   EXPECT_EQ(m.find(0), nullptr);
+}
+
+TEST(trie_map, snapshot_read_on_another_thread_while_updating_in_place) {
+  u64_map m;
+  for (uint64_t i = 0; i < 100'000; ++i)
+    m.set(i, i);
+  const u64_map snapshot = m;
+  std::atomic<uint64_t> sum{0};
+  std::thread reader{[snapshot, &sum] {
+    uint64_t s = 0;
+    for (int round = 0; round < 5; ++round)
+      snapshot.for_each([&](uint64_t, uint64_t v) {
+        s += v;
+      });
+    sum = s;
+  }};
+  for (uint64_t i = 0; i < 100'000; ++i) {
+    m.remove(i);
+    m.set(i + 1'000'000, i);
+  }
+  reader.join();
+  EXPECT_EQ(sum.load(), 5 * (100'000ULL * 99'999ULL / 2));
+  EXPECT_EQ(snapshot.size(), 100'000u);
+  EXPECT_TRUE(snapshot.check_invariants());
+  EXPECT_EQ(m.size(), 100'000u);
+  EXPECT_TRUE(m.check_invariants());
 }
