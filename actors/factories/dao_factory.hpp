@@ -1,0 +1,31 @@
+#pragma once
+
+#include "actors/common/context.hpp"
+#include "actors/contracts/contract_spawn.hpp"
+#include "actors/factories/factory_config.hpp"
+#include "messages/interfaces.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <functional>
+
+namespace icto {
+
+/// How the dao factory starts a contract; spawn_dao_contract unless a
+/// test replaces it.
+using dao_contract_spawner = std::function<dao_contract_actor(
+    caf::actor_system&, node_context_ptr, contract_params, dao_factory_actor,
+    dao_init)>;
+
+/// Spawns the dao factory (DESIGN §1): deploys DAOs for the whitelisted
+/// backend, keeps the creator and member indexes, the public set, versions and
+/// upgrades. The node manager spawns one, on the node the topology names for
+/// `dao_factory`; it registers itself in ctx->dir as `cfg.id` (a service).
+/// Persists (later): its `factory_state`. REQUIRES: cfg.id real, a non-empty
+/// contract-id range (else the actor quits at once with
+/// caf::sec::invalid_argument).
+dao_factory_actor spawn_dao_factory(caf::actor_system& sys,
+                                    node_context_ptr ctx, factory_config cfg,
+                                    dao_contract_spawner spawner = {});
+
+} // namespace icto

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "actors/common/context.hpp"
+#include "actors/contracts/contract_spawn.hpp"
+#include "actors/factories/factory_config.hpp"
+#include "messages/interfaces.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <functional>
+
+namespace icto {
+
+/// How the distribution factory starts a contract; spawn_distribution_contract
+/// unless a test replaces it.
+using distribution_contract_spawner = std::function<distribution_contract_actor(
+    caf::actor_system&, node_context_ptr, contract_params,
+    distribution_factory_actor, distribution_init)>;
+
+/// Spawns the distribution factory (DESIGN §1): deploys distributions for the
+/// whitelisted backend, keeps the creator and recipient indexes, the public
+/// set, versions and upgrades. The node manager spawns one, on the node the
+/// topology names for `distribution_factory`; it registers itself in ctx->dir
+/// as `cfg.id` (a service). Persists (later): its `factory_state`. REQUIRES:
+/// cfg.id real, a non-empty contract-id range (else the actor quits at once
+/// with caf::sec::invalid_argument).
+distribution_factory_actor
+spawn_distribution_factory(caf::actor_system& sys, node_context_ptr ctx,
+                           factory_config cfg,
+                           distribution_contract_spawner spawner = {});
+
+} // namespace icto

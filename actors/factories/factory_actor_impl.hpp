@@ -1,0 +1,512 @@
+#pragma once
+
+// The factory actor, as a template over the kind's traits: the handlers
+// every factory answers (factory_common_methods), createContract's
+// deployment, upgrades and rollouts. Included only by
+// actors/factories/<kind>_factory.cpp, each of which supplies its traits and
+// the kind's own handlers (create and index callbacks).
+//
+// Traits provide: `kind`, `name` (const char*), `factory_actor`,
+// `contract_actor`, `init_type`, `spawner` (std::function), `spawn(...)`
+// (the default spawner), `code_versions()`, `validate(init)`,
+// `initial_roles(init, owner)`.
+
+#include "actors/common/context.hpp"
+#include "actors/contracts/contract_spawn.hpp"
+#include "actors/factories/factory_config.hpp"
+#include "actors/factories/factory_state.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/sec.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace icto::factory_impl {
+
+/// Most upgrade requests one rollout keeps in flight (CAF trap 5).
+inline constexpr uint32_t max_in_flight = 64;
+
+/// What a factory actor owns; only its own handlers touch it.
+template <class Traits>
+struct factory_actor_state {
+  static inline const char* name = Traits::name;
+  node_context_ptr ctx;
+  factory_config cfg;
+  factory_state core;
+  typename Traits::spawner spawn;
+  /// Live contract actors by id, and back (for down messages).
+  std::unordered_map<principal, typename Traits::contract_actor> handles;
+  std::unordered_map<caf::actor_addr, principal> by_addr;
+  /// createContract requests waiting for notifyDeploymentComplete.
+  std::unordered_map<principal, caf::typed_response_promise<result<principal>>>
+      pending;
+};
+
+template <class Traits>
+using self_ptr = typename Traits::factory_actor::template stateful_pointer<
+    factory_actor_state<Traits>>;
+
+/// The principal the request is made for (DESIGN §2).
+template <class Self>
+principal caller_of(Self self, const caller& claimed) {
+  return resolve_caller(self->state.ctx->dir, self->current_sender(), claimed);
+}
+
+/// Forgets a contract actor (it exited or was stopped).
+template <class Self>
+void forget(Self self, const principal& id) {
+  auto& st = self->state;
+  if (auto i = st.handles.find(id); i != st.handles.end()) {
+    st.by_addr.erase(i->second.address());
+    st.handles.erase(i);
+  }
+}
+
+/// Gives a deployment up: the contract leaves every index, its actor is
+/// stopped, the backend gets deploy_failed.
+template <class Self>
+void fail_deploy(Self self, const principal& id, const std::string& why) {
+  auto& st = self->state;
+  auto p = st.pending.find(id);
+  if (p == st.pending.end())
+    return;
+  auto promise = std::move(p->second);
+  st.pending.erase(p);
+  fail_deployment(st.core, id);
+  if (auto h = st.handles.find(id); h != st.handles.end())
+    self->send_exit(h->second, caf::exit_reason::kill);
+  forget(self, id);
+  promise.deliver(result<principal>{
+      make_error(factory_errc::deploy_failed,
+                 "deployment of " + id.to_text() + ": " + why)});
+}
+
+/// createContract: whitelist, validation, id, spawn, then wait for
+/// notifyDeploymentComplete (delivered by that handler) or fail.
+template <class Traits, class Self, class Init>
+caf::typed_response_promise<result<principal>>
+create_contract(Self self, const caller& claimed, const principal& owner,
+                const Init& init) {
+  auto& st = self->state;
+  auto promise = self->template make_response_promise<result<principal>>();
+  const auto who = caller_of(self, claimed);
+  auto version = check_create(st.core, who, owner);
+  if (!version)
+    return promise.deliver(result<principal>{version.err()});
+  if (auto ok = Traits::validate(init); !ok)
+    return promise.deliver(result<principal>{
+        make_error(factory_errc::invalid_argument, ok.err().message)});
+  auto id = allocate_id(st.core);
+  if (!id)
+    return promise.deliver(result<principal>{id.err()});
+  const auto now = st.ctx->now();
+  contract_info info;
+  info.id = *id;
+  info.kind = Traits::kind;
+  info.owner = owner;
+  info.name = init.name;
+  info.created_at = now;
+  info.version = *version;
+  info.is_public = init.is_public;
+  info.controllers = {st.cfg.id, owner};
+  record_deploying(st.core, info, Traits::initial_roles(init, owner));
+  contract_params params;
+  params.id = *id;
+  params.owner = owner;
+  params.factory_id = st.cfg.id;
+  params.version = *version;
+  params.created_at = now;
+  params.ledger = st.cfg.ledger;
+  params.ledger_id = st.cfg.ledger_id;
+  auto me = caf::actor_cast<typename Traits::factory_actor>(self);
+  auto handle = st.spawn
+                    ? st.spawn(self->system(), st.ctx, params, me, init)
+                    : Traits::spawn(self->system(), st.ctx, params, me, init);
+  st.pending.emplace(*id, promise);
+  if (!handle) {
+    fail_deploy(self, *id, "the contract actor could not be spawned");
+    return promise;
+  }
+  self->monitor(handle);
+  st.handles.emplace(*id, handle);
+  st.by_addr.emplace(handle.address(), *id);
+  auto cid = *id;
+  self->request(handle, st.cfg.deployment_timeout, caller{st.cfg.id},
+                health_ping_arg{})
+      .then(
+          [self, cid](result<contract_health>& h) {
+            if (!h)
+              fail_deploy(self, cid, "healthPing: " + h.err().to_string());
+            else if (!h->healthy)
+              fail_deploy(self, cid, "unhealthy: " + h->message);
+            else
+              fail_deploy(self, cid,
+                          "answered healthPing without "
+                          "notifyDeploymentComplete");
+          },
+          [self, cid](caf::error& e) {
+            fail_deploy(self, cid,
+                        "no notifyDeploymentComplete: "
+                            + self->system().render(e));
+          });
+  return promise;
+}
+
+/// Carries an upgrade plan out: migrateTo, healthPing, migrateTo back if
+/// unhealthy; records it and calls `done` with the record or
+/// migration_failed.
+template <class Traits, class Self>
+void run_upgrade(Self self, upgrade_plan plan,
+                 std::function<void(result<upgrade_record>)> done) {
+  auto& st = self->state;
+  auto rec = std::make_shared<upgrade_record>();
+  rec->contract_id = plan.contract_id;
+  rec->from = plan.from;
+  rec->to = plan.to;
+  rec->trigger = plan.trigger;
+  rec->requested_by = plan.requested_by;
+  rec->at = st.ctx->now();
+  auto finish = [self, rec, done](upgrade_outcome outcome, semver now_on,
+                                  std::string why) {
+    rec->outcome = outcome;
+    rec->message = why;
+    finish_upgrade(self->state.core, *rec, now_on);
+    if (outcome == upgrade_outcome::succeeded)
+      done(*rec);
+    else
+      done(result<upgrade_record>{
+          make_error(factory_errc::migration_failed,
+                     rec->contract_id.to_text() + " "
+                         + std::string{to_string(outcome)} + ": " + why)});
+  };
+  auto h = st.handles.find(plan.contract_id);
+  if (h == st.handles.end()) {
+    finish(upgrade_outcome::failed, plan.from, "the contract is not reachable");
+    return;
+  }
+  auto contract = h->second;
+  const auto timeout = st.cfg.upgrade_timeout;
+  const caller me{st.cfg.id};
+  // Brings the contract back to plan.from after a failed health check.
+  auto roll_back = [self, contract, timeout, me, plan,
+                    finish](std::string why) {
+    self->request(contract, timeout, me,
+                  migrate_to_arg{plan.from, plan.requested_by})
+        .then(
+            [finish, plan, why](result<migration_report>& r) {
+              if (r)
+                finish(upgrade_outcome::rolled_back, plan.from, why);
+              else
+                finish(upgrade_outcome::failed, plan.to,
+                       why + "; migrating back failed: " + r.err().message);
+            },
+            [self, finish, plan, why](caf::error& e) {
+              finish(upgrade_outcome::failed, plan.to,
+                     why + "; migrating back failed: "
+                         + self->system().render(e));
+            });
+  };
+  auto check_health = [self, contract, timeout, me, plan, finish, roll_back]() {
+    self->request(contract, timeout, me, health_ping_arg{})
+        .then(
+            [plan, finish, roll_back](result<contract_health>& hr) {
+              if (hr && hr->healthy)
+                finish(upgrade_outcome::succeeded, plan.to, "");
+              else
+                roll_back("health check failed: "
+                          + (hr ? hr->message : hr.err().message));
+            },
+            [self, roll_back](caf::error& e) {
+              roll_back("health check failed: " + self->system().render(e));
+            });
+  };
+  self->request(contract, timeout, me,
+                migrate_to_arg{plan.to, plan.requested_by})
+      .then(
+          [plan, finish, check_health](result<migration_report>& r) {
+            if (r)
+              check_health();
+            else
+              finish(upgrade_outcome::failed, plan.from,
+                     "migrateTo: " + r.err().message);
+          },
+          [self, plan, finish](caf::error& e) {
+            finish(upgrade_outcome::failed, plan.from,
+                   "migrateTo: " + self->system().render(e));
+          });
+}
+
+/// A rollout under way: canaries, then batches of at most max_in_flight.
+struct rollout_job {
+  rollout_report report;
+  std::vector<principal> queue;
+  size_t next = 0;
+  size_t in_flight = 0;
+  size_t canaries = 0;
+  uint32_t batch_size = 1;
+  bool canary_phase = true;
+  principal who;
+  caf::typed_response_promise<result<rollout_report>> promise;
+};
+
+template <class Traits, class Self>
+void rollout_step(Self self, std::shared_ptr<rollout_job> job);
+
+/// Starts `n` upgrades of the job's queue; rollout_step runs when all end.
+template <class Traits, class Self>
+void rollout_start(Self self, std::shared_ptr<rollout_job> job, size_t n) {
+  n = std::min(n, job->queue.size() - job->next);
+  job->in_flight = n;
+  if (n == 0) {
+    rollout_step<Traits>(self, job);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    auto id = job->queue[job->next++];
+    if (job->canary_phase)
+      job->report.canaries.push_back(id);
+    auto one_done = [self, job, id](result<upgrade_record> r) {
+      if (r) {
+        ++job->report.upgraded;
+      } else {
+        ++job->report.failed;
+        job->report.failures.push_back(rollout_failure{id, r.err().message});
+      }
+      if (--job->in_flight == 0)
+        rollout_step<Traits>(self, job);
+    };
+    auto plan = begin_rollout_upgrade(self->state.core, job->who, id,
+                                      job->report.version);
+    if (!plan)
+      one_done(result<upgrade_record>{plan.err()});
+    else
+      run_upgrade<Traits>(self, *plan, one_done);
+  }
+}
+
+/// Decides what follows a finished phase: halt, the next batch, or done.
+template <class Traits, class Self>
+void rollout_step(Self self, std::shared_ptr<rollout_job> job) {
+  if (job->canary_phase && job->report.failed > 0) {
+    job->report.halted = true;
+    job->promise.deliver(result<rollout_report>{job->report});
+    return;
+  }
+  if (job->canary_phase && job->report.canaries.size() < job->canaries
+      && job->next < job->queue.size()) {
+    rollout_start<Traits>(self, job,
+                          job->canaries - job->report.canaries.size());
+    return;
+  }
+  job->canary_phase = false;
+  if (job->next >= job->queue.size()) {
+    job->promise.deliver(result<rollout_report>{job->report});
+    return;
+  }
+  ++job->report.batches;
+  rollout_start<Traits>(self, job, job->batch_size);
+}
+
+/// The handlers every factory answers, followed by the kind's own.
+template <class Traits, class... KindHandlers>
+typename Traits::factory_actor::behavior_type
+make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
+              typename Traits::spawner spawner, KindHandlers... kind) {
+  using actor_type = typename Traits::factory_actor;
+  factory_core_config core_cfg;
+  core_cfg.kind = Traits::kind;
+  core_cfg.self = cfg.id;
+  core_cfg.first_index = cfg.first_contract_index;
+  core_cfg.last_index = cfg.last_contract_index;
+  core_cfg.whitelist = cfg.whitelist;
+  core_cfg.admins = ctx->controllers;
+  core_cfg.admins.insert(core_cfg.admins.end(), cfg.admins.begin(),
+                         cfg.admins.end());
+  for (auto& cv : Traits::code_versions()) {
+    registered_version rv;
+    rv.version = cv.version;
+    rv.notes = cv.notes;
+    rv.migration = cv.migration;
+    core_cfg.code.push_back(std::move(rv));
+  }
+  auto core = make_factory_state(std::move(core_cfg), ctx->now());
+  if (!core) {
+    self->quit(
+        caf::make_error(caf::sec::invalid_argument, core.err().to_string()));
+    return actor_type::behavior_type::make_empty_behavior();
+  }
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.cfg = std::move(cfg);
+  st.core = std::move(*core);
+  st.spawn = std::move(spawner);
+  self->attach_functor([c = st.ctx, addr = self->address()] {
+    c->dir.remove(addr);
+  });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& s = self->state;
+    auto i = s.by_addr.find(dm.source);
+    if (i == s.by_addr.end())
+      return;
+    auto id = i->second;
+    forget(self, id);
+    if (s.pending.count(id) > 0)
+      fail_deploy(self, id,
+                  "the contract actor exited: "
+                      + self->system().render(dm.reason));
+    else
+      mark_unreachable(s.core, id);
+  });
+  using record_promise = caf::typed_response_promise<result<upgrade_record>>;
+  return {
+      // -- setup and queries --------------------------------------------------
+      [self](const caller& c,
+             const factory_setup_whitelist_arg& arg) -> result<unit> {
+        return setup_whitelist(self->state.core, caller_of(self, c), arg);
+      },
+      [self](const caller&,
+             const factory_whitelist_arg&) -> result<principals> {
+        return self->state.core.whitelist;
+      },
+      [self](const caller&,
+             const my_contracts_arg& arg) -> result<my_contracts_page> {
+        return my_contracts(self->state.core, arg);
+      },
+      [self](const caller&, const page& pg) -> result<contract_page> {
+        return public_contracts(self->state.core, pg);
+      },
+      [self](const caller&,
+             const contract_info_arg& arg) -> result<contract_info> {
+        return contract_info_of(self->state.core, arg.contract_id);
+      },
+      [self](const caller&, const factory_stats_arg&) -> result<factory_stats> {
+        return stats_of(self->state.core);
+      },
+      [self](const caller&,
+             const factory_health_arg&) -> result<factory_health> {
+        return health_of(self->state.core);
+      },
+      [self](const caller&,
+             const factory_setup_status_arg&) -> result<factory_setup_status> {
+        return setup_status_of(self->state.core);
+      },
+      // -- versions and upgrades ----------------------------------------------
+      [self](const caller& c, const register_version_arg& arg) -> result<unit> {
+        return register_version(self->state.core, caller_of(self, c), arg,
+                                self->state.ctx->now());
+      },
+      [self](const caller&,
+             const versions_arg&) -> result<registered_versions> {
+        return self->state.core.versions;
+      },
+      [self](const caller& c, const upgrade_contract_arg& arg) {
+        auto promise
+            = self->template make_response_promise<result<upgrade_record>>();
+        auto plan = begin_upgrade(self->state.core, caller_of(self, c), arg);
+        if (!plan)
+          return promise.deliver(result<upgrade_record>{plan.err()});
+        run_upgrade<Traits>(self, *plan,
+                            [promise](result<upgrade_record> r) mutable {
+                              promise.deliver(std::move(r));
+                            });
+        return record_promise{promise};
+      },
+      [self](const caller& c, const rollback_contract_arg& arg) {
+        auto promise
+            = self->template make_response_promise<result<upgrade_record>>();
+        auto plan = begin_rollback(self->state.core, caller_of(self, c), arg);
+        if (!plan)
+          return promise.deliver(result<upgrade_record>{plan.err()});
+        run_upgrade<Traits>(self, *plan,
+                            [promise](result<upgrade_record> r) mutable {
+                              promise.deliver(std::move(r));
+                            });
+        return record_promise{promise};
+      },
+      [self](const caller&,
+             const version_history_arg& arg) -> result<upgrade_records> {
+        return version_history_of(self->state.core, arg.contract_id);
+      },
+      [self](const caller& c, const rollout_version_arg& arg) {
+        auto promise
+            = self->template make_response_promise<result<rollout_report>>();
+        const auto who = caller_of(self, c);
+        auto plan = plan_rollout(self->state.core, who, arg);
+        if (!plan)
+          return promise.deliver(result<rollout_report>{plan.err()});
+        auto job = std::make_shared<rollout_job>();
+        job->report.version = arg.version;
+        job->report.candidates = plan->candidates.size();
+        job->report.skipped = plan->skipped;
+        job->queue = std::move(plan->candidates);
+        job->canaries = std::min<size_t>(arg.canaries, max_in_flight);
+        job->canary_phase = job->canaries > 0;
+        job->batch_size = std::min(arg.batch_size, max_in_flight);
+        job->who = who;
+        job->promise = promise;
+        if (job->canary_phase)
+          rollout_start<Traits>(self, job, job->canaries);
+        else
+          rollout_step<Traits>(self, job);
+        return promise;
+      },
+      // -- callbacks every kind sends -----------------------------------------
+      [self](const caller& c,
+             const notify_deployment_complete_arg& arg) -> result<unit> {
+        auto& s = self->state;
+        auto r = on_deployment_complete(s.core, caller_of(self, c), arg);
+        if (!r)
+          return r;
+        if (auto p = s.pending.find(arg.contract_id); p != s.pending.end()) {
+          auto promise = std::move(p->second);
+          s.pending.erase(p);
+          promise.deliver(result<principal>{arg.contract_id});
+        }
+        return r;
+      },
+      [self](const caller& c,
+             const notify_visibility_changed_arg& arg) -> result<unit> {
+        return on_visibility_changed(self->state.core, caller_of(self, c), arg);
+      },
+      [self](const caller& c,
+             const notify_status_changed_arg& arg) -> result<unit> {
+        return on_status_changed(self->state.core, caller_of(self, c), arg);
+      },
+      [self](const caller& c,
+             const notify_auto_update_changed_arg& arg) -> result<unit> {
+        return on_auto_update_changed(self->state.core, caller_of(self, c),
+                                      arg);
+      },
+      [self](const caller& c,
+             const notify_controllers_changed_arg& arg) -> result<unit> {
+        return on_controllers_changed(self->state.core, caller_of(self, c),
+                                      arg);
+      },
+      std::move(kind)...,
+  };
+}
+
+/// Spawns a factory actor and registers it in the node's directory.
+template <class Traits, class Impl>
+typename Traits::factory_actor
+spawn_factory(caf::actor_system& sys, node_context_ptr ctx, factory_config cfg,
+              typename Traits::spawner spawner, Impl impl) {
+  auto id = cfg.id;
+  auto dir_ctx = ctx;
+  auto h = sys.spawn(impl, std::move(ctx), std::move(cfg), std::move(spawner));
+  dir_ctx->dir.add(h.address(), id, actor_role::service);
+  return h;
+}
+
+} // namespace icto::factory_impl
