@@ -45,6 +45,7 @@
 #include <chrono>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace icto {
 
@@ -71,6 +72,15 @@ inline contract_core core_from_params(contract_kind kind,
                                       std::string status) {
   return make_contract_core(kind, p.id, p.owner, p.factory_id, p.version,
                             p.created_at, is_public, std::move(status));
+}
+
+/// The `<kind>_code_versions()` list of a kind's version table.
+template <class State>
+std::vector<code_version> code_versions_of(const version_table<State>& t) {
+  std::vector<code_version> out;
+  for (const auto& s : t.steps)
+    out.push_back(code_version{s.version, s.notes, s.migration});
+  return out;
 }
 
 /// Fills the base part of a contract actor's state (first thing its behavior
