@@ -178,9 +178,8 @@ std::optional<error> check_burn(const ledger_state& st,
 void credit(ledger_state& st, const account_key& to, tokens amount) {
   if (amount == 0)
     return;
-  st.balances = st.balances.update(to, [amount](const tokens* old) {
-    return (old != nullptr ? *old : 0) + amount;
-  });
+  const tokens* old = st.balances.find(to);
+  st.balances.set(to, (old != nullptr ? *old : 0) + amount);
 }
 
 void debit(ledger_state& st, const account_key& from, tokens amount) {
@@ -189,9 +188,9 @@ void debit(ledger_state& st, const account_key& from, tokens amount) {
   const auto old = balance(st, from);
   assert(old >= amount);
   if (old == amount)
-    st.balances = st.balances.erase(from);
+    st.balances.remove(from);
   else
-    st.balances = st.balances.insert(from, old - amount);
+    st.balances.set(from, old - amount);
 }
 
 void burn_fee(ledger_state& st, tokens fee) {
@@ -213,9 +212,9 @@ void unlink_expiry(ledger_state& st, const allowance_key& key,
     return;
   auto rest = set->erase(key);
   if (rest.empty())
-    st.expiries = st.expiries.erase(b);
+    st.expiries.remove(b);
   else
-    st.expiries = st.expiries.insert(b, std::move(rest));
+    st.expiries.set(b, std::move(rest));
 }
 
 /// Sets an allowance (0 removes it), keeping `expiries` in step.
@@ -224,17 +223,15 @@ void set_allowance(ledger_state& st, const allowance_key& key, tokens amount,
   if (auto old = st.allowances.find(key))
     unlink_expiry(st, key, *old);
   if (amount == 0) {
-    st.allowances = st.allowances.erase(key);
+    st.allowances.remove(key);
     return;
   }
-  st.allowances = st.allowances.insert(key, {amount, expires_at});
+  st.allowances.set(key, {amount, expires_at});
   if (expires_at) {
     const auto b = bucket_of(*expires_at);
-    st.expiries
-        = st.expiries.update(b, [&key](const ledger_state::allowance_set* old) {
-            return (old != nullptr ? *old : ledger_state::allowance_set{})
-                .insert(key, {});
-          });
+    const auto* old = st.expiries.find(b);
+    st.expiries.set(b, (old != nullptr ? *old : ledger_state::allowance_set{})
+                           .insert(key, {}));
   }
 }
 
@@ -252,9 +249,9 @@ void prune_expiry_bucket(ledger_state& st, uint64_t b) {
   if (set == nullptr)
     return;
   set->for_each([&st](const allowance_key& key, trie_unit) {
-    st.allowances = st.allowances.erase(key);
+    st.allowances.remove(key);
   });
-  st.expiries = st.expiries.erase(b);
+  st.expiries.remove(b);
 }
 
 /// Drops what cannot matter any more at ledger time `t`: dedup entries
@@ -266,8 +263,8 @@ void prune(ledger_state& st, timestamp t) {
     assert(slot != nullptr);
     if (slot == nullptr || slot->prune_after >= t)
       break;
-    st.dedup = st.dedup.erase(slot->hash);
-    st.dedup_fifo = st.dedup_fifo.erase(st.dedup_head);
+    st.dedup.remove(slot->hash);
+    st.dedup_fifo.remove(st.dedup_head);
     ++st.dedup_head;
   }
   const auto target = bucket_of(t);
@@ -290,13 +287,12 @@ void prune(ledger_state& st, timestamp t) {
 
 void record_dedup(ledger_state& st, const ledger_event& ev) {
   const auto h = to_tx_hash(ev.tx_hash);
-  st.dedup = st.dedup.insert(h, ev.block);
+  st.dedup.set(h, ev.block);
   const auto keep
       = saturating_add(to_ns(st.config.tx_window),
                        saturating_add(to_ns(st.config.permitted_drift),
                                       to_ns(st.config.permitted_drift)));
-  st.dedup_fifo = st.dedup_fifo.insert(st.dedup_tail++,
-                                       {h, saturating_add(ev.time, keep)});
+  st.dedup_fifo.set(st.dedup_tail++, {h, saturating_add(ev.time, keep)});
 }
 
 ledger_event make_event(const ledger_state& st, ledger_op op, timestamp now) {
