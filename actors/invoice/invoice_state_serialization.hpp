@@ -1,0 +1,125 @@
+#pragma once
+
+// Boost.Serialization of `icto::invoice_state` (the invoice storage's
+// checkpoint): include only where archives are written or read.
+//
+// Format (invoice_state version 1): the records trie (id → payment_record,
+// version 1), the user index, the writer whitelist, the backend, last_time,
+// then the stats' nine counters. Loading checks the versions and
+// `check_invariants` and throws `archive_exception` if any fails. Lengths
+// are trusted as Boost does: check the checkpoint's checksum first.
+
+#include "actors/audit/storage_serialization.hpp"
+#include "actors/invoice/invoice_state.hpp"
+#include "persistence/principal_serialization.hpp"
+#include "persistence/trie_serialization.hpp"
+
+#include <boost/serialization/nvp.hpp>
+#include <boost/serialization/split_free.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/tracking.hpp>
+#include <boost/serialization/version.hpp>
+
+#include <utility>
+
+BOOST_CLASS_VERSION(icto::payment_record, 1)
+BOOST_CLASS_TRACKING(icto::payment_record, boost::serialization::track_never)
+BOOST_CLASS_VERSION(icto::invoice_state, 1)
+BOOST_CLASS_TRACKING(icto::invoice_state, boost::serialization::track_never)
+
+namespace boost::serialization {
+
+template <class Archive>
+void save(Archive& ar, const icto::payment_record& x, unsigned) {
+  using namespace icto::storage_archive;
+  ar << make_nvp("id", x.id);
+  ar << make_nvp("user", x.user);
+  ar << make_nvp("service", x.service);
+  ar << make_nvp("amount", x.amount);
+  ar << make_nvp("fee", x.fee);
+  save_opt(ar, "block_index", x.block_index);
+  ar << make_nvp("status", x.status);
+  ar << make_nvp("request_id", x.request_id);
+  ar << make_nvp("created_at", x.created_at);
+  ar << make_nvp("updated_at", x.updated_at);
+  save_opt(ar, "refund_block_index", x.refund_block_index);
+  save_opt(ar, "reason", x.reason);
+}
+
+template <class Archive>
+void load(Archive& ar, icto::payment_record& x, unsigned version) {
+  using namespace icto::storage_archive;
+  check_version(version, 1, "payment_record");
+  icto::payment_record out;
+  ar >> make_nvp("id", out.id);
+  ar >> make_nvp("user", out.user);
+  ar >> make_nvp("service", out.service);
+  ar >> make_nvp("amount", out.amount);
+  ar >> make_nvp("fee", out.fee);
+  load_opt(ar, "block_index", out.block_index);
+  ar >> make_nvp("status", out.status);
+  ar >> make_nvp("request_id", out.request_id);
+  ar >> make_nvp("created_at", out.created_at);
+  ar >> make_nvp("updated_at", out.updated_at);
+  load_opt(ar, "refund_block_index", out.refund_block_index);
+  load_opt(ar, "reason", out.reason);
+  x = std::move(out);
+}
+
+template <class Archive>
+void serialize(Archive& ar, icto::payment_record& x, const unsigned version) {
+  split_free(ar, x, version);
+}
+
+template <class Archive>
+void save(Archive& ar, const icto::invoice_state& x, unsigned) {
+  const auto& s = x.stats;
+  ar << make_nvp("records", x.records);
+  ar << make_nvp("by_user", x.by_user);
+  ar << make_nvp("writers", x.writers);
+  icto::storage_archive::save_opt(ar, "backend", x.backend);
+  ar << make_nvp("last_time", x.last_time);
+  ar << make_nvp("records_count", s.records);
+  ar << make_nvp("users", s.users);
+  ar << make_nvp("pending", s.pending);
+  ar << make_nvp("completed", s.completed);
+  ar << make_nvp("failed", s.failed);
+  ar << make_nvp("refunded", s.refunded);
+  ar << make_nvp("amount_pending", s.amount_pending);
+  ar << make_nvp("amount_completed", s.amount_completed);
+  ar << make_nvp("amount_refunded", s.amount_refunded);
+}
+
+/// Throws `archive_exception` on a newer version or a state that breaks
+/// `check_invariants`; leaves `x` unchanged if anything throws.
+template <class Archive>
+void load(Archive& ar, icto::invoice_state& x, unsigned version) {
+  icto::storage_archive::check_version(version, 1, "invoice_state");
+  icto::invoice_state out;
+  auto& s = out.stats;
+  ar >> make_nvp("records", out.records);
+  ar >> make_nvp("by_user", out.by_user);
+  ar >> make_nvp("writers", out.writers);
+  icto::storage_archive::load_opt(ar, "backend", out.backend);
+  ar >> make_nvp("last_time", out.last_time);
+  ar >> make_nvp("records_count", s.records);
+  ar >> make_nvp("users", s.users);
+  ar >> make_nvp("pending", s.pending);
+  ar >> make_nvp("completed", s.completed);
+  ar >> make_nvp("failed", s.failed);
+  ar >> make_nvp("refunded", s.refunded);
+  ar >> make_nvp("amount_pending", s.amount_pending);
+  ar >> make_nvp("amount_completed", s.amount_completed);
+  ar >> make_nvp("amount_refunded", s.amount_refunded);
+  if (!icto::check_invariants(out))
+    icto::storage_archive::fail("invoice_state: records, user index or stats "
+                                "do not agree");
+  x = std::move(out);
+}
+
+template <class Archive>
+void serialize(Archive& ar, icto::invoice_state& x, const unsigned version) {
+  split_free(ar, x, version);
+}
+
+} // namespace boost::serialization
