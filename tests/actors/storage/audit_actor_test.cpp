@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
+#include <optional>
 
 using namespace icto;
 using namespace icto::storage_test;
@@ -143,6 +145,34 @@ TEST_F(audit_actor_test, health_check_answers_anyone) {
   EXPECT_TRUE(
       call_from<result<unit>>(nobody, audit, alice, audit_health_check_arg{})
           .ok());
+}
+
+} // namespace
+
+namespace {
+
+/// The reason `h` terminated with, once it has (none while alive).
+template <class Handle>
+std::optional<caf::error> exit_reason_of(const Handle& h) {
+  // Shared: the functor outlives this call if the actor is still alive.
+  auto out = std::make_shared<std::optional<caf::error>>();
+  caf::actor_cast<caf::abstract_actor*>(h)->attach_functor(
+      [out](const caf::error& reason) {
+        *out = reason;
+      });
+  return *out;
+}
+
+TEST_F(audit_actor_test, quits_on_an_anonymous_writer_in_its_config) {
+  audit_config bad;
+  bad.writers = {principal::anonymous()};
+  auto h = spawn_audit_storage(*sys, ctx, bad);
+  run();
+  auto reason = exit_reason_of(h);
+  ASSERT_TRUE(reason);
+  EXPECT_EQ(*reason, caf::sec::invalid_argument);
+  // The good one runs on.
+  EXPECT_FALSE(exit_reason_of(audit));
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 
 using namespace icto;
 using namespace icto::storage_test;
@@ -142,6 +143,24 @@ TEST_F(invoice_actor_test, controller_manages_the_whitelist) {
                          invoice_errc::unauthorized));
   EXPECT_TRUE(
       call<result<unit>>(invoice, alice, invoice_health_check_arg{}).ok());
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(invoice_actor_test, quits_on_an_anonymous_writer_in_its_config) {
+  invoice_config bad;
+  bad.writers = {principal::anonymous()};
+  auto h = spawn_invoice_storage(*sys, ctx, bad);
+  run();
+  std::optional<caf::error> reason;
+  caf::actor_cast<caf::abstract_actor*>(h)->attach_functor(
+      [&](const caf::error& e) {
+        reason = e;
+      });
+  ASSERT_TRUE(reason);
+  EXPECT_EQ(*reason, caf::sec::invalid_argument);
 }
 
 } // namespace
