@@ -98,6 +98,8 @@ void start_contract(Self self, node_context_ptr ctx, const contract_params& p,
 
 /// Who a request is made for: `claimed` only from an ingress, else the
 /// principal the directory maps the CAF sender to.
+/// REQUIRES: called before `make_response_promise` in the same handler (the
+/// promise takes the sender away; afterwards the caller reads anonymous).
 template <class Self>
 principal contract_caller(Self self, const caller& claimed) {
   return resolve_caller(self->state.ctx->dir, self->current_sender(), claimed);
