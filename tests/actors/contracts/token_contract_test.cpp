@@ -254,3 +254,26 @@ TEST_F(token_contract_test, code_versions_and_init_validation) {
 
 } // namespace
 } // namespace icto::contract_test
+
+namespace icto::contract_test {
+namespace {
+
+TEST_F(token_contract_test, registered_before_it_runs_and_gone_if_init_fails) {
+  token_init init;
+  init.name = "Bad Version";
+  init.symbol = "BV";
+  auto h = keep(spawn_token_contract(
+      *sys, ctx, params(semver{9, 0, 0}),
+      caf::actor_cast<token_factory_actor>(factory), init));
+  // lazy: nothing ran yet, but the directory knows it already
+  EXPECT_TRUE(ctx->dir.find_actor(contract_id));
+  EXPECT_TRUE(rec->entries.empty());
+  // its first message runs the init, which fails: it quits and leaves
+  caf::anon_send(h, caller{factory_id}, health_ping_arg{});
+  run();
+  EXPECT_FALSE(ctx->dir.find_actor(contract_id));
+  EXPECT_TRUE(rec->of<notify_deployment_complete_arg>().empty());
+}
+
+} // namespace
+} // namespace icto::contract_test
