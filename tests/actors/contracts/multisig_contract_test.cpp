@@ -188,3 +188,58 @@ TEST_F(multisig_contract_test, versions_and_status) {
 
 } // namespace
 } // namespace icto::contract_test
+
+namespace icto::contract_test {
+namespace {
+
+TEST_F(multisig_contract_test, two_executes_in_flight_pay_once) {
+  auto h = deploy();
+  auto id = propose(h, alice, 7000);
+  ASSERT_TRUE(
+      call<result<multisig_proposal>>(h, bob, multisig_approve_arg{id}));
+  auto& in = *ingress;
+  auto first = in->request(h, caf::infinite, caller{alice},
+                           multisig_execute_arg{id});
+  auto second = in->request(h, caf::infinite, caller{bob},
+                            multisig_execute_arg{id});
+  run();
+  std::vector<result<multisig_proposal>> replies;
+  for (auto* rh : {&first, &second})
+    rh->receive(
+        [&](result<multisig_proposal>& r) {
+          replies.push_back(r);
+        },
+        [&](caf::error& e) {
+          ADD_FAILURE() << sys->render(e);
+        });
+  ASSERT_EQ(replies.size(), 2u);
+  int executed = 0;
+  int refused = 0;
+  for (auto& r : replies) {
+    if (r && r->status == status::executed)
+      ++executed;
+    else if (!r && is(r.err(), contract_errc::invalid_state))
+      ++refused;
+  }
+  EXPECT_EQ(executed, 1);
+  EXPECT_EQ(refused, 1);
+  EXPECT_EQ(ledger_balance(stranger), 7000u);
+  EXPECT_EQ(ledger_balance(contract_id), 1'000'000u - 7000 - ledger_fee);
+}
+
+TEST_F(multisig_contract_test, proposals_expire_with_the_clock) {
+  auto h = deploy();
+  auto id = propose(h, alice, 10);
+  advance(multisig_proposal_ttl);
+  auto a = call<result<multisig_proposal>>(h, bob, multisig_approve_arg{id});
+  ASSERT_FALSE(a);
+  EXPECT_TRUE(is(a.err(), contract_errc::invalid_state));
+  auto p = call<result<multisig_proposal>>(h, alice, multisig_proposal_arg{id});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->status, status::expired);
+  auto info = call<result<wallet_info>>(h, alice, wallet_info_arg{});
+  EXPECT_EQ(info->open_proposals, 0u);
+}
+
+} // namespace
+} // namespace icto::contract_test
