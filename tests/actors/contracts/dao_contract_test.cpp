@@ -1,0 +1,190 @@
+// The DAO contract actor with the real ledger: membership and its
+// callbacks, proposals, votes, execution of membership changes and of a
+// transfer paid from the DAO's account on the platform ledger.
+
+#include "tests/actors/contracts/distribution_dao_launchpad_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace icto::contract_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr uint64_t period = 3 * 24 * 3600;
+
+class dao_contract_test : public kind_actor_fixture {
+ protected:
+  /// alice 60, bob 30, carol 10; quorum 50 %, approval 60 %, 3 days.
+  dao_init sample() {
+    dao_init init;
+    init.name = "Builders";
+    init.members = {{alice, 60}, {bob, 30}, {carol, 10}};
+    init.quorum_bps = 5000;
+    init.approval_threshold_bps = 6000;
+    init.voting_period_seconds = period;
+    return init;
+  }
+
+  dao_contract_actor deploy() {
+    return keep(spawn_dao_contract(
+        *sys, ctx, params(), factory_handle<dao_factory_actor>(), sample()));
+  }
+
+  /// A proposal by alice, voted yes by alice and bob, its period over.
+  uint64_t passed(const dao_contract_actor& d, dao_action action,
+                  dao_action_params params) {
+    dao_create_proposal_arg a;
+    a.title = "Proposal";
+    a.action = action;
+    a.params = std::move(params);
+    auto id = call<result<uint64_t>>(d, alice, a);
+    EXPECT_TRUE(id) << id.err().to_string();
+    if (!id)
+      return 0;
+    for (auto& who : {alice, bob}) {
+      auto v = call<result<dao_proposal>>(
+          d, who, dao_vote_arg{*id, dao_vote_choice::yes});
+      EXPECT_TRUE(v) << v.err().to_string();
+    }
+    advance(std::chrono::seconds{period});
+    return *id;
+  }
+
+  result<dao_proposal> execute(const dao_contract_actor& d, uint64_t id) {
+    return call<result<dao_proposal>>(d, carol, dao_execute_arg{id});
+  }
+};
+
+TEST_F(dao_contract_test, deploys_active) {
+  auto d = deploy();
+  auto s = call<result<contract_status>>(d, stranger, contract_status_arg{});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->kind, contract_kind::dao);
+  EXPECT_EQ(s->status, "active");
+  EXPECT_EQ(rec->of<notify_deployment_complete_arg>().size(), 1u);
+  auto info = call<result<dao_info>>(d, alice, dao_info_arg{});
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->members, 3u);
+  EXPECT_EQ(info->total_voting_power, 100u);
+  auto hidden = call<result<dao_info>>(d, stranger, dao_info_arg{});
+  ASSERT_FALSE(hidden);
+  EXPECT_TRUE(is(hidden.err(), contract_errc::unauthorized));
+}
+
+TEST_F(dao_contract_test, the_owner_changes_members_with_callbacks) {
+  auto d = deploy();
+  auto r = call<result<unit>>(d, alice, dao_member{stranger, 5});
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(is(r.err(), contract_errc::unauthorized));
+  ASSERT_TRUE(call<result<unit>>(d, owner, dao_member{stranger, 5}));
+  ASSERT_TRUE(call<result<unit>>(d, owner, dao_remove_member_arg{carol}));
+  auto added = rec->of<notify_member_added_arg>();
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].member, stranger);
+  auto removed = rec->of<notify_member_removed_arg>();
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].member, carol);
+  auto page = call<result<dao_member_page>>(d, owner, dao_members_arg{});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 3u);
+}
+
+TEST_F(dao_contract_test, members_propose_and_vote_once) {
+  auto d = deploy();
+  dao_create_proposal_arg a;
+  a.title = "Hello";
+  auto no = call<result<uint64_t>>(d, stranger, a);
+  ASSERT_FALSE(no);
+  EXPECT_TRUE(is(no.err(), contract_errc::unauthorized));
+  auto id = call<result<uint64_t>>(d, bob, a);
+  ASSERT_TRUE(id);
+  auto created = rec->of<notify_proposal_created_arg>();
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].proposal_id, *id);
+  EXPECT_EQ(created[0].proposer, bob);
+  auto v = call<result<dao_proposal>>(d, bob,
+                                      dao_vote_arg{*id, dao_vote_choice::no});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->no_power, 30u);
+  v = call<result<dao_proposal>>(d, bob,
+                                 dao_vote_arg{*id, dao_vote_choice::no});
+  ASSERT_FALSE(v);
+  EXPECT_TRUE(is(v.err(), contract_errc::already_done));
+  auto early = execute(d, *id);
+  ASSERT_FALSE(early);
+  EXPECT_TRUE(is(early.err(), contract_errc::invalid_state));
+  advance(std::chrono::seconds{period});
+  auto late = call<result<dao_proposal>>(
+      d, alice, dao_vote_arg{*id, dao_vote_choice::yes});
+  ASSERT_FALSE(late);
+  EXPECT_TRUE(is(late.err(), contract_errc::invalid_state));
+  auto p = call<result<dao_proposal>>(d, alice, dao_proposal_arg{*id});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->status, dao_proposal_status::rejected) << "30 % voted";
+}
+
+TEST_F(dao_contract_test, executed_proposals_change_members) {
+  auto d = deploy();
+  dao_action_params add;
+  add.member = stranger;
+  add.voting_power = 40;
+  auto a = passed(d, dao_action::add_member, add);
+  auto p = execute(d, a);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::executed);
+  dao_action_params rm;
+  rm.member = alice;
+  auto b = passed(d, dao_action::remove_member, rm);
+  p = execute(d, b);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::executed);
+  auto added = rec->of<notify_member_added_arg>();
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].member, stranger);
+  auto removed = rec->of<notify_member_removed_arg>();
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].member, alice);
+  auto info = call<result<dao_info>>(d, owner, dao_info_arg{});
+  EXPECT_EQ(info->total_voting_power, 80u);
+}
+
+TEST_F(dao_contract_test, a_transfer_is_paid_from_the_dao_account) {
+  auto d = deploy();
+  dao_action_params pay;
+  pay.to = acc(stranger);
+  pay.amount = 12'345;
+  auto id = passed(d, dao_action::transfer, pay);
+  const auto before = ledger_balance(contract_id);
+  auto p = execute(d, id);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::executed);
+  EXPECT_EQ(ledger_balance(stranger), 12'345u);
+  EXPECT_EQ(ledger_balance(contract_id), before - 12'345 - ledger_fee);
+  auto again = execute(d, id);
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(is(again.err(), contract_errc::already_done));
+}
+
+TEST_F(dao_contract_test, a_transfer_the_ledger_refuses_fails) {
+  auto d = deploy();
+  dao_action_params pay;
+  pay.to = acc(stranger);
+  pay.amount = 5'000'000; // the DAO holds 1'000'000
+  auto id = passed(d, dao_action::transfer, pay);
+  auto p = execute(d, id);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::failed);
+  ASSERT_TRUE(p->failure);
+  EXPECT_NE(p->failure->find("InsufficientFunds"), std::string::npos)
+      << *p->failure;
+  EXPECT_EQ(ledger_balance(stranger), 0u);
+  auto health = call_as_factory<result<contract_health>>(d, health_ping_arg{});
+  ASSERT_TRUE(health);
+  EXPECT_TRUE(health->healthy) << health->message;
+}
+
+} // namespace
+} // namespace icto::contract_test
