@@ -145,6 +145,40 @@ TEST_F(distribution_contract_test, claims_pay_on_the_platform_ledger) {
   EXPECT_EQ(figures->vested, 250u);
 }
 
+TEST_F(distribution_contract_test, claims_in_flight_together_pay_once) {
+  auto d = deploy(sample());
+  activate(d);
+  advance(std::chrono::hours{24 * 50});
+  auto replies = call_together<result<distribution_claim_receipt>>(
+      d, std::vector<std::pair<principal, distribution_claim_arg>>{
+             {alice, {}}, {alice, {}}});
+  ASSERT_EQ(replies.size(), 2u);
+  ASSERT_TRUE(replies[0]) << replies[0].err().to_string();
+  EXPECT_EQ(replies[0]->amount, 500u);
+  ASSERT_FALSE(replies[1]) << "the first claim had reserved the tokens";
+  EXPECT_TRUE(is(replies[1].err(), contract_errc::invalid_state));
+  EXPECT_EQ(ledger_balance(alice), 50'000u + 500u);
+}
+
+TEST_F(distribution_contract_test, only_an_ingress_may_claim_to_be_the_owner) {
+  auto d = deploy(sample());
+  caf::scoped_actor outsider{*sys, true}; // not in the directory
+  auto h = outsider->request(d, caf::infinite, caller{owner},
+                             distribution_activate_arg{});
+  run();
+  result<unit> r;
+  h.receive(
+      [&](result<unit>& x) {
+        r = std::move(x);
+      },
+      [&](caf::error& err) {
+        ADD_FAILURE() << sys->render(err);
+      });
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(is(r.err(), contract_errc::unauthorized)) << r.err().to_string();
+  EXPECT_EQ(status(d)->status, "created");
+}
+
 TEST_F(distribution_contract_test, claiming_everything_completes_it) {
   auto d = deploy(sample());
   activate(d);

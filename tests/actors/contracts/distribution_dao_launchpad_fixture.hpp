@@ -12,6 +12,8 @@
 #include <caf/send.hpp>
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace icto::contract_test {
@@ -80,6 +82,35 @@ class kind_actor_fixture : public contract_actor_fixture {
     a.amount = amount;
     auto r = call<result<uint64_t>>(ledger, from, a);
     ASSERT_TRUE(r) << r.err().to_string();
+  }
+
+  /// Sends every request (user, request) before any actor runs, so that
+  /// they are in flight together, then runs and returns the replies in
+  /// order.
+  template <class Reply, class Handle, class Request>
+  std::vector<Reply>
+  call_together(const Handle& dest,
+                const std::vector<std::pair<principal, Request>>& reqs) {
+    using handle_type = decltype((*ingress)->request(
+        dest, caf::infinite, caller{}, std::declval<Request>()));
+    std::vector<handle_type> handles;
+    for (auto& [who, req] : reqs)
+      handles.push_back(
+          (*ingress)->request(dest, caf::infinite, caller{who}, req));
+    run();
+    std::vector<Reply> out;
+    for (auto& h : handles) {
+      Reply x;
+      h.receive(
+          [&](Reply& r) {
+            x = std::move(r);
+          },
+          [&](caf::error& err) {
+            ADD_FAILURE() << "call failed: " << sys->render(err);
+          });
+      out.push_back(std::move(x));
+    }
+    return out;
   }
 
   /// The status texts the contract reported, in order.

@@ -116,6 +116,25 @@ TEST_F(launchpad_contract_test, contributions_move_funds_and_call_back_once) {
   EXPECT_TRUE(is(too_much.err(), contract_errc::invalid_argument));
 }
 
+TEST_F(launchpad_contract_test, contributions_in_flight_never_pass_the_cap) {
+  auto lp = deploy();
+  advance(2h);
+  paid_contribution(lp, alice, 20'000);
+  approve(bob, 200'000 + ledger_fee);
+  approve(carol, 200'000 + ledger_fee);
+  contribute_arg big;
+  big.amount = 200'000;
+  auto replies = call_together<result<contribution>>(
+      lp, std::vector<std::pair<principal, contribute_arg>>{{bob, big},
+                                                            {carol, big}});
+  ASSERT_EQ(replies.size(), 2u);
+  ASSERT_TRUE(replies[0]) << replies[0].err().to_string();
+  ASSERT_FALSE(replies[1]) << "bob's reservation left 80'000 under the cap";
+  EXPECT_TRUE(is(replies[1].err(), contract_errc::invalid_argument));
+  EXPECT_EQ(info(lp).raised, 220'000u);
+  EXPECT_EQ(ledger_balance(contract_id), 1'000'000u + 220'000u);
+}
+
 TEST_F(launchpad_contract_test, a_successful_sale_pays_the_owner) {
   auto lp = deploy();
   advance(2h);
