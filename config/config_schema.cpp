@@ -518,7 +518,7 @@ std::string value_text(const config_value& x) {
 
 std::string default_text(const config_key& k) {
   if (k.required) {
-    auto table = find_config_key(k.parent());
+    auto table = find_topology_key(k.parent());
     if (table != nullptr && !table->required)
       return "**required** in the table";
     return "**required**";
@@ -598,7 +598,7 @@ const std::vector<config_key>& config_schema() {
   return keys;
 }
 
-const config_key* find_config_key(std::string_view path) {
+const config_key* find_topology_key(std::string_view path) {
   for (auto& k : config_schema())
     if (k.path == path)
       return &k;

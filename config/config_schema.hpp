@@ -110,7 +110,7 @@ struct config_key {
 const std::vector<config_key>& config_schema();
 
 /// nullptr if no key has that schema path ("node[].port", not "node[1].port").
-const config_key* find_config_key(std::string_view path);
+const config_key* find_topology_key(std::string_view path);
 
 /// The rules across keys the loader checks, one Markdown line each.
 const std::vector<std::string>& config_rules();

@@ -227,7 +227,7 @@ class loader {
       std::string name{k.str()};
       std::string key = key_prefix + name;
       where_[key] = v.source().begin;
-      auto spec = find_config_key(schema_prefix + name);
+      auto spec = find_topology_key(schema_prefix + name);
       if (spec == nullptr) {
         unknown_key(key, name, schema_prefix, k.source().begin);
         continue;
@@ -292,7 +292,7 @@ class loader {
     if (parent.size() > 2 && parent.compare(parent.size() - 2, 2, "[]") == 0)
       parent.resize(parent.size() - 2);
     std::string noun = "key";
-    if (auto spec = find_config_key(parent); spec && !spec->noun.empty())
+    if (auto spec = find_topology_key(parent); spec && !spec->noun.empty())
       noun = spec->noun;
     std::vector<std::string> names;
     std::string best;

@@ -42,6 +42,16 @@ directory::find(const caf::actor_addr& who) const {
   return i->second;
 }
 
+std::vector<caf::actor> directory::actors_with_role(actor_role role) const {
+  std::shared_lock guard{mtx_};
+  std::vector<caf::actor> out;
+  for (auto& [addr, e] : entries_)
+    if (e.role == role)
+      if (auto h = caf::actor_cast<caf::actor>(addr))
+        out.push_back(std::move(h));
+  return out;
+}
+
 size_t directory::size() const {
   std::shared_lock guard{mtx_};
   return entries_.size();

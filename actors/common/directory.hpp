@@ -10,6 +10,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace icto {
 
@@ -46,6 +47,10 @@ class directory {
   caf::actor find_actor(const principal& id) const;
 
   size_t size() const;
+
+  /// Every live actor registered with `role`; for a node's shutdown, which
+  /// must stop them all (CAF-0.17-NOTES trap 1).
+  std::vector<caf::actor> actors_with_role(actor_role role) const;
 
  private:
   mutable std::shared_mutex mtx_;

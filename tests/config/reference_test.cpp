@@ -44,7 +44,7 @@ TEST(config_reference, schema_is_consistent) {
     EXPECT_FALSE(k.description.empty());
     auto parent = k.parent();
     if (!parent.empty()) {
-      auto table = find_config_key(parent);
+      auto table = find_topology_key(parent);
       ASSERT_NE(table, nullptr) << "no table " << parent;
       EXPECT_TRUE(table->type == config_type::table
                   || table->type == config_type::table_array);
@@ -68,12 +68,12 @@ TEST(config_reference, schema_is_consistent) {
     }
   }
   for (auto id : all_services)
-    EXPECT_NE(find_config_key("services." + std::string{to_string(id)}),
+    EXPECT_NE(find_topology_key("services." + std::string{to_string(id)}),
               nullptr)
         << to_string(id);
   for (auto id : all_services) {
     if (is_factory(id)) {
-      EXPECT_NE(find_config_key("fees." + std::string{to_string(id)} + ".fee"),
+      EXPECT_NE(find_topology_key("fees." + std::string{to_string(id)} + ".fee"),
                 nullptr)
           << to_string(id);
     }

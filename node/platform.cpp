@@ -1,0 +1,189 @@
+#include "node/platform.hpp"
+
+#include "actors/audit/audit_actor.hpp"
+#include "actors/backend/backend_actor.hpp"
+#include "actors/factories/dao_factory.hpp"
+#include "actors/factories/distribution_factory.hpp"
+#include "actors/factories/launchpad_factory.hpp"
+#include "actors/factories/multisig_factory.hpp"
+#include "actors/factories/token_factory.hpp"
+#include "actors/invoice/invoice_actor.hpp"
+#include "actors/ledger/ledger_actor.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+
+#include <string>
+
+namespace icto {
+
+principal service_principal(service_id x) {
+  return principal::canister_id(static_cast<uint64_t>(x) + 1);
+}
+
+std::optional<service_id> service_of(const principal& p) {
+  for (auto s : all_services)
+    if (service_principal(s) == p)
+      return s;
+  return std::nullopt;
+}
+
+std::vector<caf::actor> platform::all() const {
+  std::vector<caf::actor> out;
+  for (auto& h : by_service)
+    if (h)
+      out.push_back(h);
+  return out;
+}
+
+namespace {
+
+template <class Handle>
+void keep(platform& p, service_id s, const Handle& h) {
+  p.by_service[static_cast<size_t>(s)] = caf::actor_cast<caf::actor>(h);
+}
+
+factory_config make_factory_config(service_id s, const topology& topo,
+                                   const node_config& node, const platform& p) {
+  factory_config cfg;
+  cfg.id = service_principal(s);
+  cfg.first_contract_index = node.contract_ids.start;
+  cfg.last_contract_index = node.contract_ids.end() - 1;
+  cfg.whitelist = {service_principal(service_id::backend)};
+  cfg.admins = {service_principal(service_id::backend)};
+  cfg.ledger = p.ledger;
+  cfg.ledger_id = service_principal(service_id::ledger);
+  if (topo.cluster.request_timeout.count() > 0) {
+    cfg.deployment_timeout = topo.cluster.request_timeout;
+    cfg.upgrade_timeout = topo.cluster.request_timeout;
+  }
+  return cfg;
+}
+
+/// ICTO V2 config keys the topology sets for the backend.
+std::vector<std::pair<std::string, std::string>>
+backend_overrides(const topology& topo) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto s : all_services) {
+    const auto* f = topo.factory(s);
+    if (f == nullptr)
+      continue;
+    const std::string prefix{to_string(s)};
+    out.emplace_back(prefix + ".fee", std::to_string(f->fee));
+    out.emplace_back(prefix + ".enabled", f->enabled ? "true" : "false");
+    out.emplace_back(prefix + ".initial_cycles",
+                     std::to_string(f->initial_cycles));
+  }
+  if (topo.limits.max_deployments_per_user > 0)
+    out.emplace_back("user.max_deployments",
+                     std::to_string(topo.limits.max_deployments_per_user));
+  return out;
+}
+
+} // namespace
+
+result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
+                                const topology& topo, const node_config& node) {
+  const auto hosted = topo.services_of(node.name);
+  if (hosted.empty())
+    return platform{};
+  if (hosted.size() != service_count) {
+    std::string elsewhere;
+    for (auto s : all_services)
+      if (topo.host_of(s) != node.name)
+        elsewhere += std::string{elsewhere.empty() ? "" : ", "}
+                     + std::string{to_string(s)} + " on " + topo.host_of(s);
+    return make_error(system_errc::unavailable,
+                      "node " + node.name + " hosts only some services ("
+                          + elsewhere
+                          + " elsewhere); services on several nodes need the "
+                            "cluster layer, not built yet: use a topology "
+                            "that puts every service on one node");
+  }
+  if (node.contract_ids.empty())
+    return make_error(system_errc::unavailable,
+                      "node " + node.name
+                          + " hosts the factories but has no contract_ids "
+                            "range to deploy into");
+  ctx->controllers = topo.controllers;
+  platform p;
+  const auto backend_id = service_principal(service_id::backend);
+
+  ledger_config lc;
+  lc.name = topo.ledger.token_name;
+  lc.symbol = topo.ledger.token_symbol;
+  lc.decimals = topo.ledger.decimals;
+  lc.fee = topo.ledger.fee;
+  lc.minting_account = account{topo.ledger.minting_account, std::nullopt};
+  if (auto ok = validate(lc); !ok)
+    return ok.err();
+  p.ledger = spawn_ledger(sys, ctx, lc);
+  ctx->dir.add(p.ledger.address(), service_principal(service_id::ledger),
+               actor_role::service);
+  keep(p, service_id::ledger, p.ledger);
+
+  std::vector<principal> writers{backend_id};
+  for (auto s : all_services)
+    if (is_factory(s))
+      writers.push_back(service_principal(s));
+  p.audit = spawn_audit_storage(sys, ctx, audit_config{writers, backend_id});
+  ctx->dir.add(p.audit.address(), service_principal(service_id::audit_storage),
+               actor_role::service);
+  keep(p, service_id::audit_storage, p.audit);
+  p.invoice = spawn_invoice_storage(sys, ctx,
+                                    invoice_config{{backend_id}, backend_id});
+  ctx->dir.add(p.invoice.address(),
+               service_principal(service_id::invoice_storage),
+               actor_role::service);
+  keep(p, service_id::invoice_storage, p.invoice);
+
+  p.token_factory = spawn_token_factory(
+      sys, ctx, make_factory_config(service_id::token_factory, topo, node, p));
+  keep(p, service_id::token_factory, p.token_factory);
+  p.multisig_factory = spawn_multisig_factory(
+      sys, ctx,
+      make_factory_config(service_id::multisig_factory, topo, node, p));
+  keep(p, service_id::multisig_factory, p.multisig_factory);
+  p.distribution_factory = spawn_distribution_factory(
+      sys, ctx,
+      make_factory_config(service_id::distribution_factory, topo, node, p));
+  keep(p, service_id::distribution_factory, p.distribution_factory);
+  p.dao_factory = spawn_dao_factory(
+      sys, ctx, make_factory_config(service_id::dao_factory, topo, node, p));
+  keep(p, service_id::dao_factory, p.dao_factory);
+  p.launchpad_factory = spawn_launchpad_factory(
+      sys, ctx,
+      make_factory_config(service_id::launchpad_factory, topo, node, p));
+  keep(p, service_id::launchpad_factory, p.launchpad_factory);
+
+  backend_config bc;
+  bc.self_id = backend_id;
+  bc.ledger = p.ledger;
+  bc.ledger_id = service_principal(service_id::ledger);
+  bc.audit = p.audit;
+  bc.audit_id = service_principal(service_id::audit_storage);
+  bc.invoice = p.invoice;
+  bc.invoice_id = service_principal(service_id::invoice_storage);
+  bc.token_factory = p.token_factory;
+  bc.token_factory_id = service_principal(service_id::token_factory);
+  bc.multisig_factory = p.multisig_factory;
+  bc.multisig_factory_id = service_principal(service_id::multisig_factory);
+  bc.distribution_factory = p.distribution_factory;
+  bc.distribution_factory_id
+      = service_principal(service_id::distribution_factory);
+  bc.dao_factory = p.dao_factory;
+  bc.dao_factory_id = service_principal(service_id::dao_factory);
+  bc.launchpad_factory = p.launchpad_factory;
+  bc.launchpad_factory_id = service_principal(service_id::launchpad_factory);
+  bc.ledger_fee = topo.ledger.fee;
+  if (topo.cluster.health_check_interval.count() > 0)
+    bc.health_interval = topo.cluster.health_check_interval;
+  if (topo.cluster.request_timeout.count() > 0)
+    bc.request_timeout = topo.cluster.request_timeout;
+  bc.config = backend_overrides(topo);
+  p.backend = spawn_backend(sys, ctx, std::move(bc));
+  keep(p, service_id::backend, p.backend);
+  return p;
+}
+
+} // namespace icto

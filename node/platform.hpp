@@ -1,0 +1,58 @@
+#pragma once
+
+// Spawns the services a topology puts on one node, wired to each other, in
+// one actor system: the ledger, the two storages, the five factories and
+// the backend (DESIGN §1). `ictod` calls it at start; tests call it to run
+// the whole platform in one process.
+
+#include "actors/common/context.hpp"
+#include "config/topology.hpp"
+#include "messages/interfaces.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <array>
+
+namespace icto {
+
+/// The principal of a service in every cluster: the canister id whose
+/// index is the service's number + 1 (ledger 1, backend 2, … launchpad
+/// factory 9). Contract ids come from the nodes' ranges, which the topology
+/// keeps clear of these.
+principal service_principal(service_id x);
+
+/// The service a principal names, if it is one of `service_principal`'s.
+std::optional<service_id> service_of(const principal& p);
+
+/// Handles of a node's services; invalid for services on other nodes.
+struct platform {
+  ledger_actor ledger;
+  backend_actor backend;
+  audit_actor audit;
+  invoice_actor invoice;
+  token_factory_actor token_factory;
+  multisig_factory_actor multisig_factory;
+  distribution_factory_actor distribution_factory;
+  dao_factory_actor dao_factory;
+  launchpad_factory_actor launchpad_factory;
+
+  /// The same handles, dynamically typed, indexed by service_id.
+  std::array<caf::actor, service_count> by_service;
+
+  /// Every service handle that is valid, for shutdown.
+  std::vector<caf::actor> all() const;
+};
+
+/// Spawns the services `node` hosts. Sets `ctx->controllers` from the
+/// topology and registers each service in `ctx->dir` under
+/// `service_principal`. The backend is whitelisted at the storages and the
+/// factories from the start (what setupMicroservices would do), and the
+/// factories deploy into `node`'s contract-id range.
+/// Fails with a clear error if the node hosts a service whose peers are on
+/// other nodes (multi-node clusters need the cluster layer) or if a
+/// service refuses its config.
+result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
+                                const topology& topo, const node_config& node);
+
+} // namespace icto
