@@ -19,6 +19,9 @@
 //   amount - fee (a contribution not above the fee cannot be refunded).
 // - Finalize: the owner once the sale ended (at end_time, or earlier at the
 //   hard cap), anyone after end_time.
+// - Refunds go to the contributor's default account (whatever subaccount it
+//   paid from). The sale tokens themselves are not moved: a contribution
+//   records its allocation only (the messages have no claim of sale tokens).
 
 #include "messages/contract_init.hpp"
 #include "messages/contracts/launchpad.hpp"

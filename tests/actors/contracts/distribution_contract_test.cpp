@@ -280,6 +280,30 @@ TEST_F(distribution_contract_test, an_unreachable_token_refuses_the_claim) {
   EXPECT_EQ(figures->claimed, 0u);
 }
 
+TEST_F(distribution_contract_test, an_invalid_init_or_version_never_serves) {
+  auto bad = sample();
+  bad.cliff_seconds = bad.vesting_seconds + 1;
+  auto p = params();
+  for (auto& [init, version] : {std::pair{bad, semver{1, 0, 0}},
+                                std::pair{sample(), semver{9, 9, 9}}}) {
+    p.version = version;
+    auto d = keep(spawn_distribution_contract(
+        *sys, ctx, p, factory_handle<distribution_factory_actor>(), init));
+    auto h = (*ingress)->request(d, caf::infinite, caller{owner},
+                                 contract_status_arg{});
+    run();
+    bool failed = false;
+    h.receive([&](result<contract_status>&) {},
+              [&](caf::error&) {
+                failed = true;
+              });
+    EXPECT_TRUE(failed) << "the actor quits instead of serving";
+    EXPECT_FALSE(ctx->dir.find_actor(contract_id))
+        << "and leaves the directory";
+  }
+  EXPECT_TRUE(rec->entries.empty()) << "no deployment was completed";
+}
+
 TEST_F(distribution_contract_test, the_factory_migrates_within_known_versions) {
   auto d = deploy(sample());
   auto m = call_as_factory<result<migration_report>>(
