@@ -439,8 +439,9 @@ template <class Arg>
 promise_of<deployment_receipt>
 create_front(backend_self self, const caller& c, const Arg& arg,
              deploy_request (*make)(const request_key&, const Arg&)) {
-  auto rp = self->make_response_promise<result<deployment_receipt>>();
+  // Before the promise: making it takes the sender out of the message.
   auto who = caller_of(self, c);
+  auto rp = self->make_response_promise<result<deployment_receipt>>();
   auto reply = [&rp](error e) {
     rp.deliver(result<deployment_receipt>{e});
   };
@@ -590,8 +591,9 @@ promise_of<deployment_receipt> on_create(backend_self self, const caller& c,
 
 promise_of<refund_record> on_process_refund(backend_self self, const caller& c,
                                             const process_refund_arg& arg) {
-  auto rp = self->make_response_promise<result<refund_record>>();
+  // Before the promise: making it takes the sender out of the message.
   auto who = caller_of(self, c);
+  auto rp = self->make_response_promise<result<refund_record>>();
   auto& st = self->state.st;
   auto ok = require_permission(st.admins, who,
                                admin_permission::change_payment_config,

@@ -216,8 +216,9 @@ bool rebind_handle(backend_self self, service_id s, const principal& id) {
 promise_of<microservice_setup_status>
 on_setup_microservices(backend_self self, const caller& c,
                        const setup_microservices_arg& arg) {
-  auto rp = self->make_response_promise<result<microservice_setup_status>>();
+  // Before the promise: making it takes the sender out of the message.
   auto who = caller_of(self, c);
+  auto rp = self->make_response_promise<result<microservice_setup_status>>();
   auto& st = self->state.st;
   auto ok = require_permission(st.admins, who,
                                admin_permission::change_service_endpoints,
@@ -281,8 +282,9 @@ on_setup_microservices(backend_self self, const caller& c,
 promise_of<factory_registration>
 on_register_factory(backend_self self, const caller& c,
                     const register_factory_arg& arg) {
-  auto rp = self->make_response_promise<result<factory_registration>>();
+  // Before the promise: making it takes the sender out of the message.
   auto who = caller_of(self, c);
+  auto rp = self->make_response_promise<result<factory_registration>>();
   auto& st = self->state.st;
   auto ok = require_permission(st.admins, who,
                                admin_permission::change_service_endpoints,
@@ -331,11 +333,12 @@ on_register_factory(backend_self self, const caller& c,
 }
 
 promise_of<unit> on_health_tick(backend_self self, const caller&) {
-  auto rp = self->make_response_promise<result<unit>>();
   // The timer's tick has no sender; only it re-arms the timer, so an
-  // explicit call does not add a second one.
+  // explicit call does not add a second one. (Checked before the promise
+  // takes the sender out of the message.)
   if (self->current_sender() == nullptr)
     arm_health_timer(self);
+  auto rp = self->make_response_promise<result<unit>>();
   auto& st = self->state.st;
   auto join = std::make_shared<join_counter>();
   join->pending = managed_services().size();

@@ -143,8 +143,9 @@ void run_step(backend_self self, uint64_t id, size_t i, pipeline_promise rp) {
 promise_of<pipeline_status> on_create_project(backend_self self,
                                               const caller& c,
                                               const create_project_arg& arg) {
-  auto rp = self->make_response_promise<result<pipeline_status>>();
+  // Before the promise: making it takes the sender out of the message.
   auto who = caller_of(self, c);
+  auto rp = self->make_response_promise<result<pipeline_status>>();
   auto& st = self->state.st;
   auto& cfg = self->state.cfg;
   auto reply = [&rp](error e) {
