@@ -280,6 +280,32 @@ TEST_F(distribution_contract_test, an_unreachable_token_refuses_the_claim) {
   EXPECT_EQ(figures->claimed, 0u);
 }
 
+TEST_F(distribution_contract_test, a_token_that_went_away_keeps_the_claim) {
+  const auto token_id = principal::canister_id(503);
+  ledger_config tc;
+  tc.fee = 5;
+  tc.minting_account = acc(ledger_minter);
+  tc.initial_balances = {{acc(contract_id), 10'000}};
+  auto token = spawn_ledger(*sys, ctx, tc);
+  ctx->dir.add(caf::actor_cast<caf::actor_addr>(token), token_id,
+               actor_role::contract);
+  auto d = deploy(sample(token_id));
+  activate(d);
+  advance(std::chrono::hours{24 * 50});
+  caf::anon_send_exit(token, caf::exit_reason::user_shutdown);
+  run();
+  auto paid = claim(d, alice);
+  ASSERT_FALSE(paid);
+  EXPECT_TRUE(is(paid.err(), system_errc::unavailable))
+      << paid.err().to_string();
+  auto figures = call<result<vesting_figures>>(d, alice, claimable_arg{alice});
+  EXPECT_EQ(figures->claimed, 0u);
+  EXPECT_EQ(figures->claimable, 500u);
+  auto health = call_as_factory<result<contract_health>>(d, health_ping_arg{});
+  ASSERT_TRUE(health);
+  EXPECT_TRUE(health->healthy) << health->message;
+}
+
 TEST_F(distribution_contract_test, an_invalid_init_or_version_never_serves) {
   auto bad = sample();
   bad.cliff_seconds = bad.vesting_seconds + 1;
