@@ -44,27 +44,26 @@ dao_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
                  dao_contract_spawner spawner) {
   return factory_impl::make_behavior<dao_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
-      [self](const caller& c, const create_dao_contract& req) {
-        return factory_impl::create_contract<dao_traits>(self, c, req.owner,
+      [self](const caller&, const create_dao_contract& req) {
+        return factory_impl::create_contract<dao_traits>(self, req.owner,
                                                          req.init);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_member_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::caller_of(self, c),
+        return on_role_added(self->state.core, factory_impl::sender_of(self),
                              arg.contract_id, arg.member,
                              contract_role::member);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_member_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core,
-                               factory_impl::caller_of(self, c),
+        return on_role_removed(self->state.core, factory_impl::sender_of(self),
                                arg.contract_id, arg.member,
                                contract_role::member);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_proposal_created_arg& arg) -> result<unit> {
         return on_proposal_created(self->state.core,
-                                   factory_impl::caller_of(self, c), arg);
+                                   factory_impl::sender_of(self), arg);
       });
 }
 

@@ -45,20 +45,19 @@ distribution_factory_impl(self_type self, node_context_ptr ctx,
                           distribution_contract_spawner spawner) {
   return factory_impl::make_behavior<distribution_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
-      [self](const caller& c, const create_distribution_contract& req) {
+      [self](const caller&, const create_distribution_contract& req) {
         return factory_impl::create_contract<distribution_traits>(
-            self, c, req.owner, req.init);
+            self, req.owner, req.init);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_recipient_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::caller_of(self, c),
+        return on_role_added(self->state.core, factory_impl::sender_of(self),
                              arg.contract_id, arg.recipient,
                              contract_role::recipient);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_recipient_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core,
-                               factory_impl::caller_of(self, c),
+        return on_role_removed(self->state.core, factory_impl::sender_of(self),
                                arg.contract_id, arg.recipient,
                                contract_role::recipient);
       });

@@ -63,6 +63,18 @@ principal caller_of(Self self, const caller& claimed) {
   return resolve_caller(self->state.ctx->dir, self->current_sender(), claimed);
 }
 
+/// The principal the directory maps the CAF sender to, ignoring any claim
+/// (an ingress counts as itself): for internal methods (createContract, the
+/// callbacks), which no ingress makes on a user's behalf.
+template <class Self>
+principal sender_of(Self self) {
+  const auto& sender = self->current_sender();
+  if (!sender)
+    return principal::anonymous();
+  auto e = self->state.ctx->dir.find(caf::actor_cast<caf::actor_addr>(sender));
+  return e ? e->id : principal::anonymous();
+}
+
 /// Forgets a contract actor (it exited or was stopped).
 template <class Self>
 void forget(Self self, const principal& id) {
@@ -96,11 +108,11 @@ void fail_deploy(Self self, const principal& id, const std::string& why) {
 /// notifyDeploymentComplete (delivered by that handler) or fail.
 template <class Traits, class Self, class Init>
 caf::typed_response_promise<result<principal>>
-create_contract(Self self, const caller& claimed, const principal& owner,
-                const Init& init) {
+create_contract(Self self, const principal& owner, const Init& init) {
   auto& st = self->state;
+  // Before the promise: making it moves the sender out of the message.
+  const auto who = sender_of(self);
   auto promise = self->template make_response_promise<result<principal>>();
-  const auto who = caller_of(self, claimed);
   auto version = check_create(st.core, who, owner);
   if (!version)
     return promise.deliver(result<principal>{version.err()});
@@ -411,9 +423,10 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         return self->state.core.versions;
       },
       [self](const caller& c, const upgrade_contract_arg& arg) {
+        const auto who = caller_of(self, c); // Before the promise takes it.
         auto promise
             = self->template make_response_promise<result<upgrade_record>>();
-        auto plan = begin_upgrade(self->state.core, caller_of(self, c), arg);
+        auto plan = begin_upgrade(self->state.core, who, arg);
         if (!plan)
           return promise.deliver(result<upgrade_record>{plan.err()});
         run_upgrade<Traits>(self, *plan,
@@ -423,9 +436,10 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         return record_promise{promise};
       },
       [self](const caller& c, const rollback_contract_arg& arg) {
+        const auto who = caller_of(self, c); // Before the promise takes it.
         auto promise
             = self->template make_response_promise<result<upgrade_record>>();
-        auto plan = begin_rollback(self->state.core, caller_of(self, c), arg);
+        auto plan = begin_rollback(self->state.core, who, arg);
         if (!plan)
           return promise.deliver(result<upgrade_record>{plan.err()});
         run_upgrade<Traits>(self, *plan,
@@ -439,9 +453,9 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         return version_history_of(self->state.core, arg.contract_id);
       },
       [self](const caller& c, const rollout_version_arg& arg) {
+        const auto who = caller_of(self, c); // Before the promise takes it.
         auto promise
             = self->template make_response_promise<result<rollout_report>>();
-        const auto who = caller_of(self, c);
         auto plan = plan_rollout(self->state.core, who, arg);
         if (!plan)
           return promise.deliver(result<rollout_report>{plan.err()});
@@ -462,10 +476,10 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         return promise;
       },
       // -- callbacks every kind sends -----------------------------------------
-      [self](const caller& c,
+      [self](const caller&,
              const notify_deployment_complete_arg& arg) -> result<unit> {
         auto& s = self->state;
-        auto r = on_deployment_complete(s.core, caller_of(self, c), arg);
+        auto r = on_deployment_complete(s.core, sender_of(self), arg);
         if (!r)
           return r;
         if (auto p = s.pending.find(arg.contract_id); p != s.pending.end()) {
@@ -475,23 +489,21 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         }
         return r;
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_visibility_changed_arg& arg) -> result<unit> {
-        return on_visibility_changed(self->state.core, caller_of(self, c), arg);
+        return on_visibility_changed(self->state.core, sender_of(self), arg);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_status_changed_arg& arg) -> result<unit> {
-        return on_status_changed(self->state.core, caller_of(self, c), arg);
+        return on_status_changed(self->state.core, sender_of(self), arg);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_auto_update_changed_arg& arg) -> result<unit> {
-        return on_auto_update_changed(self->state.core, caller_of(self, c),
-                                      arg);
+        return on_auto_update_changed(self->state.core, sender_of(self), arg);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_controllers_changed_arg& arg) -> result<unit> {
-        return on_controllers_changed(self->state.core, caller_of(self, c),
-                                      arg);
+        return on_controllers_changed(self->state.core, sender_of(self), arg);
       },
       std::move(kind)...,
   };

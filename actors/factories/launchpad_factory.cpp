@@ -41,20 +41,19 @@ launchpad_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
                        launchpad_contract_spawner spawner) {
   return factory_impl::make_behavior<launchpad_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
-      [self](const caller& c, const create_launchpad_contract& req) {
-        return factory_impl::create_contract<launchpad_traits>(
-            self, c, req.owner, req.init);
+      [self](const caller&, const create_launchpad_contract& req) {
+        return factory_impl::create_contract<launchpad_traits>(self, req.owner,
+                                                               req.init);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_participant_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::caller_of(self, c),
+        return on_role_added(self->state.core, factory_impl::sender_of(self),
                              arg.contract_id, arg.participant,
                              contract_role::participant);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_participant_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core,
-                               factory_impl::caller_of(self, c),
+        return on_role_removed(self->state.core, factory_impl::sender_of(self),
                                arg.contract_id, arg.participant,
                                contract_role::participant);
       });

@@ -46,40 +46,38 @@ multisig_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
                       multisig_contract_spawner spawner) {
   return factory_impl::make_behavior<multisig_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
-      [self](const caller& c, const create_multisig_contract& req) {
-        return factory_impl::create_contract<multisig_traits>(
-            self, c, req.owner, req.init);
+      [self](const caller&, const create_multisig_contract& req) {
+        return factory_impl::create_contract<multisig_traits>(self, req.owner,
+                                                              req.init);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_signer_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::caller_of(self, c),
+        return on_role_added(self->state.core, factory_impl::sender_of(self),
                              arg.contract_id, arg.signer,
                              contract_role::signer);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_signer_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core,
-                               factory_impl::caller_of(self, c),
+        return on_role_removed(self->state.core, factory_impl::sender_of(self),
                                arg.contract_id, arg.signer,
                                contract_role::signer);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_observer_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::caller_of(self, c),
+        return on_role_added(self->state.core, factory_impl::sender_of(self),
                              arg.contract_id, arg.observer,
                              contract_role::observer);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_observer_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core,
-                               factory_impl::caller_of(self, c),
+        return on_role_removed(self->state.core, factory_impl::sender_of(self),
                                arg.contract_id, arg.observer,
                                contract_role::observer);
       },
-      [self](const caller& c,
+      [self](const caller&,
              const notify_proposal_created_arg& arg) -> result<unit> {
         return on_proposal_created(self->state.core,
-                                   factory_impl::caller_of(self, c), arg);
+                                   factory_impl::sender_of(self), arg);
       });
 }
 

@@ -43,23 +43,23 @@ token_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
                    token_contract_spawner spawner) {
   return factory_impl::make_behavior<token_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
-      [self](const caller& c, const create_token_contract& req) {
-        return factory_impl::create_contract<token_traits>(self, c, req.owner,
+      [self](const caller&, const create_token_contract& req) {
+        return factory_impl::create_contract<token_traits>(self, req.owner,
                                                            req.init);
       },
-      [self](const caller& c, const notify_transfer_arg& arg) -> result<unit> {
+      [self](const caller&, const notify_transfer_arg& arg) -> result<unit> {
         return on_holder_balances(self->state.core,
-                                  factory_impl::caller_of(self, c),
+                                  factory_impl::sender_of(self),
                                   arg.contract_id, {arg.from, arg.to});
       },
-      [self](const caller& c, const notify_mint_arg& arg) -> result<unit> {
+      [self](const caller&, const notify_mint_arg& arg) -> result<unit> {
         return on_holder_balances(self->state.core,
-                                  factory_impl::caller_of(self, c),
+                                  factory_impl::sender_of(self),
                                   arg.contract_id, {arg.to});
       },
-      [self](const caller& c, const notify_burn_arg& arg) -> result<unit> {
+      [self](const caller&, const notify_burn_arg& arg) -> result<unit> {
         return on_holder_balances(self->state.core,
-                                  factory_impl::caller_of(self, c),
+                                  factory_impl::sender_of(self),
                                   arg.contract_id, {arg.from});
       });
 }
