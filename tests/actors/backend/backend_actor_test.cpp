@@ -6,6 +6,12 @@
 
 #include "tests/actors/backend/backend_fixture.hpp"
 
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+
+#include <memory>
+#include <vector>
+
 using namespace icto;
 using namespace icto::backend_test;
 
@@ -403,6 +409,65 @@ TEST_F(backend_actor_test, invalid_init_refused_by_factory_is_refunded) {
   ledger_ops += 2;
   EXPECT_EQ(balance(alice), before - ledger_fee);
   EXPECT_EQ(invoices().refunded, 1u);
+  expect_supply_conserved();
+}
+
+TEST_F(backend_actor_test, factory_timeout_after_payment_refunds) {
+  setup();
+  // A token factory that takes createContract and never answers.
+  auto held = std::make_shared<std::vector<caf::response_promise>>();
+  auto stalled
+      = sys->spawn([held](caf::event_based_actor* self) -> caf::behavior {
+          return {
+              [self, held](const caller&, const create_token_contract&) {
+                held->push_back(self->make_response_promise());
+              },
+              [](const caller&, const factory_setup_whitelist_arg&) {
+                return result<unit>{unit{}};
+              },
+              [](const caller&, const factory_health_arg&) {
+                factory_health h;
+                h.healthy = true;
+                return result<factory_health>{h};
+              },
+          };
+        });
+  auto stalled_id = principal::canister_id(19);
+  ctx->dir.add(stalled->address(), stalled_id, actor_role::service);
+  auto reg = call<result<factory_registration>>(
+      backend, admin, register_factory_arg{contract_kind::token, stalled_id});
+  ASSERT_TRUE(reg.ok()) << reg.err().to_string();
+  approve(alice, 2 * icp);
+  auto before = balance(alice);
+  auto h = (*ingress)->request(backend, caf::infinite, caller{alice},
+                               create_token_arg{"slow", token_args()});
+  run();
+  EXPECT_TRUE((*ingress)->mailbox().empty());
+  auto st = call<result<deployment_status>>(
+      backend, alice, deployment_status_arg{"slow", std::nullopt});
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->stage, deployment_stage::deploying);
+  // The backend's deploy_timeout (20 s) ends the wait with a refund.
+  advance(20s);
+  result<deployment_receipt> r;
+  h.receive(
+      [&](result<deployment_receipt>& x) {
+        r = std::move(x);
+      },
+      [&](caf::error&) {
+        ADD_FAILURE();
+      });
+  ASSERT_TRUE(is_backend_error(r, backend_errc::deployment_failed))
+      << (r.ok() ? "ok" : r.err().to_string());
+  EXPECT_NE(r.err().message.find("system.timeout"), std::string::npos)
+      << r.err().message;
+  ledger_ops += 2;
+  EXPECT_EQ(balance(alice), before - ledger_fee);
+  EXPECT_EQ(invoices().refunded, 1u);
+  EXPECT_TRUE(has_event("slow", action_type::refund_processed,
+                        action_status::completed));
+  caf::anon_send_exit(stalled, caf::exit_reason::user_shutdown);
+  run();
   expect_supply_conserved();
 }
 
