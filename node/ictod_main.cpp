@@ -1,0 +1,155 @@
+// `ictod`: one node of an ICTO Runtime cluster.
+//
+//   ictod --config FILE --node NAME [--data-dir DIR] [--log-level L]
+//         [--http-port P]
+//
+// Loads and validates the topology, spawns the services it puts on NAME
+// (node/platform.hpp), opens the ingress HTTP listener on the node's
+// http_port, prints one line "ictod: node NAME ready on http://HOST:PORT"
+// on stdout, and runs until SIGINT or SIGTERM; then it stops the listener,
+// stops every contract and service, and exits 0.
+
+#include "config/load_topology.hpp"
+#include "messages/register.hpp"
+#include "node/ingress.hpp"
+#include "node/logging.hpp"
+#include "node/platform.hpp"
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <pthread.h>
+#include <string>
+
+namespace {
+
+/// Blocks SIGINT and SIGTERM in this thread and every thread it starts
+/// (CAF's and the HTTP server's), so that only `sigwait` sees them.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ictod: one node of an ICTO Runtime cluster"};
+  std::string config_file;
+  std::string node_name;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> log_level;
+  std::optional<uint16_t> http_port;
+  app.add_option("--config", config_file, "The topology file (TOML)")
+      ->required();
+  app.add_option("--node", node_name, "This node's name in the topology")
+      ->required();
+  app.add_option("--data-dir", data_dir,
+                 "Overrides the node's data_dir from the topology");
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error, critical or off");
+  app.add_option("--http-port", http_port,
+                 "Overrides the node's http_port (0: any free port)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  auto loaded = icto::load_topology(config_file);
+  if (!loaded) {
+    for (auto& e : loaded.errors())
+      std::cerr << "ictod: " << e.to_string() << '\n';
+    return 1;
+  }
+  const auto& topo = loaded.value();
+  const auto* node = topo.find_node(node_name);
+  if (node == nullptr) {
+    std::cerr << "ictod: " << config_file << " has no node '" << node_name
+              << "'\n";
+    return 1;
+  }
+  auto level = icto::resolve_log_level(log_level, topo.cluster.log_level);
+  if (!level) {
+    std::cerr << "ictod: --log-level: " << level.err().message << '\n';
+    return 2;
+  }
+  auto logger = icto::make_node_logger(node_name, *level, node->log_file);
+  if (!logger) {
+    std::cerr << "ictod: " << logger.err().message << '\n';
+    return 1;
+  }
+  auto log = *logger;
+  const std::filesystem::path dir = data_dir ? std::filesystem::path{*data_dir}
+                                             : node->data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    log->critical("cannot create data dir {}: {}", dir.string(), ec.message());
+    return 1;
+  }
+
+  const auto stop_signals = block_stop_signals();
+
+  caf::actor_system_config cfg;
+  icto::register_messages(cfg);
+  // Blocking calls from the HTTP threads: no 50 µs naps between polls
+  // (CAF-0.17-NOTES trap 7).
+  cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{0});
+  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  int exit_code = 0;
+  {
+    caf::actor_system sys{cfg};
+    auto ctx = std::make_shared<icto::node_context>();
+    auto svc = icto::spawn_platform(sys, ctx, topo, *node);
+    if (!svc) {
+      log->critical("cannot start node {}: {}", node_name, svc.err().message);
+      return 1;
+    }
+    log->info("node {}: {} services up, contract ids {}..{}, data dir {} "
+              "(state is kept in memory until persistence lands)",
+              node_name, svc->all().size(), node->contract_ids.start,
+              node->contract_ids.end() - 1, dir.string());
+    icto::ingress_config icfg;
+    icfg.node_name = node_name;
+    icfg.cluster_name = topo.cluster.name;
+    icfg.host = node->host;
+    icfg.port = http_port ? *http_port : node->http_port;
+    if (topo.cluster.request_timeout.count() > 0)
+      icfg.call_timeout = topo.cluster.request_timeout;
+    icto::ingress_server ingress{sys, ctx, *svc, icfg};
+    auto port = ingress.start();
+    if (!port) {
+      log->critical("{}", port.err().message);
+      exit_code = 1;
+    } else {
+      std::cout << "ictod: node " << node_name << " ready on http://"
+                << node->host << ":" << *port << std::endl;
+      log->info("ingress listening on http://{}:{}", node->host, *port);
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      log->info("signal {}: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    ingress.stop();
+    // Contracts first (they call their factories), then the services.
+    for (auto& h : ctx->dir.actors_with_role(icto::actor_role::contract))
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    for (auto& h : svc->all())
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    sys.await_all_actors_done();
+    log->info("node {} stopped", node_name);
+  }
+  log->flush();
+  return exit_code;
+}
