@@ -663,6 +663,19 @@ launchpad_init launchpad_step(const create_project_arg& arg,
 
 // -- the whole state ----------------------------------------------------------
 
+bool operator==(const backend_state& x, const backend_state& y) {
+  return x.self_id == y.self_id && x.ledger_fee == y.ledger_fee
+         && x.breaker_threshold == y.breaker_threshold && x.config == y.config
+         && x.admins == y.admins && x.endpoints == y.endpoints
+         && x.setup == y.setup && x.factories == y.factories
+         && x.users == y.users && x.requests == y.requests
+         && x.refunds == y.refunds && x.next_refund_id == y.next_refund_id
+         && x.next_payment_id == y.next_payment_id && x.pipelines == y.pipelines
+         && x.pipeline_ids == y.pipeline_ids
+         && x.next_pipeline_id == y.next_pipeline_id && x.health == y.health
+         && x.deployments == y.deployments && x.started_at == y.started_at;
+}
+
 result<backend_state> make_backend_state(const backend_params& p,
                                          timestamp now) {
   if (p.self_id.is_anonymous() || p.self_id.empty())

@@ -83,6 +83,11 @@ struct config_store {
   trie_map<std::string, config_entry> values;
   trie_map<uint64_t, config_change> history;
   uint64_t version = 0;
+
+  friend bool operator==(const config_store& x, const config_store& y) {
+    return x.version == y.version && x.values == y.values
+           && x.history == y.history;
+  }
 };
 
 /// The defaults, then `overrides` applied as version-0 values.
@@ -127,6 +132,10 @@ using admin_map = trie_map<principal, backend_admin>;
 struct admin_registry {
   std::vector<principal> controllers;
   admin_map admins;
+
+  friend bool operator==(const admin_registry& x, const admin_registry& y) {
+    return x.controllers == y.controllers && x.admins == y.admins;
+  }
 };
 
 bool is_controller(const admin_registry& r, const principal& p);
@@ -294,6 +303,11 @@ struct pipeline_record {
   std::string fingerprint;
   /// The project's arguments while running; cleared when it ends.
   std::optional<create_project_arg> arg;
+
+  friend bool operator==(const pipeline_record& x, const pipeline_record& y) {
+    return x.status == y.status && x.fingerprint == y.fingerprint
+           && x.arg == y.arg;
+  }
 };
 
 using pipeline_map = trie_map<uint64_t, pipeline_record>;
@@ -355,6 +369,11 @@ struct backend_state {
   /// Completed deployments, all users.
   uint64_t deployments = 0;
   timestamp started_at = 0;
+
+  friend bool operator==(const backend_state& x, const backend_state& y);
+  friend bool operator!=(const backend_state& x, const backend_state& y) {
+    return !(x == y);
+  }
 };
 
 /// The CAF-free part of the backend's configuration.

@@ -217,6 +217,27 @@ TEST_F(backend_actor_test, create_multisig_dao_distribution_launchpad) {
   expect_supply_conserved();
 }
 
+TEST_F(backend_actor_test, zero_fee_deploys_without_payment_or_invoice) {
+  setup();
+  ASSERT_TRUE(
+      call<result<config_entry>>(backend, admin,
+                                 set_config_value_arg{"token_factory.fee", "0"})
+          .ok());
+  auto before = balance(alice);
+  // No allowance at all.
+  auto r = call<result<deployment_receipt>>(
+      backend, alice, create_token_arg{"free", token_args()});
+  ASSERT_TRUE(r.ok()) << r.err().to_string();
+  EXPECT_EQ(r->fee_paid, 0u);
+  EXPECT_FALSE(r->payment_block.has_value());
+  EXPECT_EQ(r->payment_id, 0u);
+  EXPECT_EQ(balance(alice), before);
+  EXPECT_EQ(invoices().records, 0u);
+  EXPECT_TRUE(
+      has_event("free", action_type::create_token, action_status::completed));
+  expect_supply_conserved();
+}
+
 // -- refusals before payment --------------------------------------------------
 
 TEST_F(backend_actor_test, refusals_before_any_fee) {

@@ -156,6 +156,17 @@ TEST(backend_idempotency, replay_rules) {
   EXPECT_EQ(st.users.find(user_p(5))->profile.deployments, 1u);
 }
 
+TEST(backend_state_eq, copies_compare_equal_until_changed) {
+  auto st = make_backend_state(params(), t0).value();
+  auto copy = st;
+  EXPECT_EQ(copy, st);
+  begin_request(copy, {user_p(5), "r"}, contract_kind::token, 1, "f", t0);
+  EXPECT_NE(copy, st);
+  auto again = st;
+  begin_request(again, {user_p(5), "r"}, contract_kind::token, 1, "f", t0);
+  EXPECT_EQ(again, copy);
+}
+
 TEST(backend_idempotency, request_window_bounds_the_records) {
   auto p = params();
   p.config = {{"user.request_window", "3"}};
