@@ -1,14 +1,27 @@
-// `icto`: the command-line client. Subcommands so far:
+// `icto`: the command-line client, like `dfx`.
 //   icto principal TEXT | --from-hex HEX   show a principal as JSON
 //   icto config check FILE                 validate a topology file
+//   icto identity new|list|use|whoami      Ed25519 identities in $ICTO_HOME
+//   icto call TARGET METHOD 'JSON' [--as NAME] [--node URL|--config FILE]
+//                                          a signed call to a node's ingress
+// Exit codes: 0 success, 1 an error (reply or refusal, printed as JSON
+// {"err": …} on stdout for calls), 2 bad usage.
 
+#include "config/dev_identity.hpp"
+#include "config/load_topology.hpp"
 #include "messages/json.hpp"
 #include "messages/principal.hpp"
 #include "node/config_check.hpp"
+#include "node/identity.hpp"
+#include "node/signed_call.hpp"
 
 #include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <sodium.h>
 
+#include <chrono>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace {
@@ -28,6 +41,149 @@ int run_principal(const std::string& text, const std::string& hex) {
   };
   std::cout << out.dump() << '\n';
   return 0;
+}
+
+/// The identity `--as NAME` names, or the one in use. `admin` without a
+/// stored identity of that name is the public dev admin key.
+icto::result<icto::identity> pick_identity(const icto::identity_store& store,
+                                           const std::string& as) {
+  if (as.empty())
+    return store.current();
+  if (auto x = store.load(as))
+    return x;
+  if (as == "admin") {
+    std::cerr << "icto: using the public dev admin key (dev topologies "
+                 "only)\n";
+    return icto::identity::from_seed("admin", icto::dev_admin_seed);
+  }
+  return store.load(as);
+}
+
+int run_identity(const std::string& action, const std::string& name) {
+  icto::identity_store store{icto::identity_store::default_home()};
+  if (action == "new") {
+    auto x = store.create(name);
+    if (!x) {
+      std::cerr << "icto identity new: " << x.err().message << '\n';
+      return 1;
+    }
+    std::cout << icto::json::value{{"name", x->name},
+                                   {"principal", x->id().to_text()}}
+                     .dump()
+              << '\n';
+    return 0;
+  }
+  if (action == "list") {
+    auto current = store.current_name();
+    for (auto& n : store.list())
+      std::cout << n << (n == current ? " *" : "") << '\n';
+    return 0;
+  }
+  if (action == "use") {
+    if (auto ok = store.use(name); !ok) {
+      std::cerr << "icto identity use: " << ok.err().message << '\n';
+      return 1;
+    }
+    return 0;
+  }
+  // whoami
+  auto x = pick_identity(store, name);
+  if (!x) {
+    std::cerr << "icto identity whoami: " << x.err().message << '\n';
+    return 1;
+  }
+  std::cout << x->id().to_text() << '\n';
+  return 0;
+}
+
+/// "http://host:port" of the node to call: --node, else the node of
+/// --config that hosts the target (the gateway for contracts), else the
+/// single-node default.
+icto::result<std::string> node_url(const std::string& node,
+                                   const std::string& config_file,
+                                   const std::string& target) {
+  if (!node.empty())
+    return node;
+  if (config_file.empty())
+    return std::string{"http://127.0.0.1:8100"};
+  auto topo = icto::load_topology(config_file);
+  if (!topo) {
+    std::string all;
+    for (auto& e : topo.errors())
+      all += e.to_string() + "\n";
+    return icto::make_error(icto::input_errc::bad_value, all);
+  }
+  const icto::node_config* n = topo.value().node_for_service(target);
+  if (n == nullptr)
+    n = topo.value().node_for_service("backend");
+  if (n == nullptr)
+    return icto::make_error(icto::input_errc::bad_value,
+                            config_file + ": no node to call");
+  return "http://" + n->host + ":" + std::to_string(n->http_port);
+}
+
+int run_call(const std::string& target, const std::string& method,
+             const std::string& args_text, const std::string& as,
+             bool anonymous, const std::string& node,
+             const std::string& config_file) {
+  auto args = icto::json::value::parse(args_text, nullptr, false);
+  if (args.is_discarded()) {
+    std::cerr << "icto call: the arguments are not JSON: " << args_text << '\n';
+    return 2;
+  }
+  icto::call_envelope call;
+  call.target = target;
+  call.method = method;
+  call.args = std::move(args);
+  call.nonce.resize(16);
+  randombytes_buf(call.nonce.data(), call.nonce.size());
+  using namespace std::chrono;
+  call.ingress_expiry = static_cast<uint64_t>(
+      duration_cast<nanoseconds>(
+          (system_clock::now() + minutes{4}).time_since_epoch())
+          .count());
+  if (!anonymous) {
+    icto::identity_store store{icto::identity_store::default_home()};
+    auto who = pick_identity(store, as);
+    if (!who) {
+      std::cerr << "icto call: " << who.err().message << '\n';
+      return 1;
+    }
+    icto::sign_call(call, *who);
+  }
+  auto url = node_url(node, config_file, target);
+  if (!url) {
+    std::cerr << "icto call: " << url.err().message << '\n';
+    return 2;
+  }
+  httplib::Client client{*url};
+  client.set_connection_timeout(5);
+  client.set_read_timeout(60);
+  auto res = client.Post("/api/v1/call", icto::to_json(call).dump(),
+                         "application/json");
+  if (!res) {
+    std::cout << icto::json::value{{"err",
+                                    {{"code", "unreachable"},
+                                     {"message",
+                                      "no answer from " + *url + ": "
+                                          + httplib::to_string(res.error())}}}}
+                     .dump()
+              << '\n';
+    return 1;
+  }
+  auto reply = icto::json::value::parse(res->body, nullptr, false);
+  if (reply.is_discarded()) {
+    std::cout << icto::json::value{{"err",
+                                    {{"code", "bad_reply"},
+                                     {"message",
+                                      "HTTP " + std::to_string(res->status)
+                                          + ": " + res->body}}}}
+                     .dump()
+              << '\n';
+    return 1;
+  }
+  std::cout << reply.dump() << '\n';
+  return res->status == 200 && reply.contains("ok") ? 0 : 1;
 }
 
 } // namespace
@@ -59,6 +215,44 @@ int main(int argc, char** argv) {
   check_cmd->add_option("file", config_file, "The topology file (TOML)")
       ->required();
 
+  auto* identity_cmd = app.add_subcommand(
+      "identity", "Manage Ed25519 identities (like dfx identity)");
+  identity_cmd->require_subcommand(1);
+  std::string identity_name;
+  auto* id_new = identity_cmd->add_subcommand("new", "Make a new identity");
+  id_new->add_option("name", identity_name, "Its name")->required();
+  auto* id_list = identity_cmd->add_subcommand("list", "List identities");
+  auto* id_use = identity_cmd->add_subcommand("use",
+                                              "Use an identity from now on");
+  id_use->add_option("name", identity_name, "Its name")->required();
+  auto* id_whoami = identity_cmd->add_subcommand(
+      "whoami", "Print the principal of the identity in use (or NAME)");
+  id_whoami->add_option("name", identity_name, "An identity's name");
+
+  auto* call_cmd = app.add_subcommand(
+      "call", "Sign a call and send it to a node's ingress");
+  std::string call_target;
+  std::string call_method;
+  std::string call_args = "{}";
+  std::string call_as;
+  std::string call_node;
+  std::string call_config;
+  bool call_anonymous = false;
+  call_cmd
+      ->add_option("target", call_target,
+                   "A service name (backend, ledger, ...) or a contract id")
+      ->required();
+  call_cmd->add_option("method", call_method, "The method")->required();
+  call_cmd->add_option("args", call_args, "The arguments as JSON ({})");
+  call_cmd->add_option("--as", call_as, "Sign as this identity");
+  auto* node_opt = call_cmd->add_option(
+      "--node", call_node, "The node's URL (http://127.0.0.1:8100)");
+  auto* config_opt = call_cmd->add_option("--config", call_config,
+                                          "Find the node in this topology");
+  node_opt->excludes(config_opt);
+  call_cmd->add_flag("--anonymous", call_anonymous,
+                     "Send unsigned (queries only)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -70,5 +264,16 @@ int main(int argc, char** argv) {
     return run_principal(text, hex);
   if (check_cmd->parsed())
     return icto::run_config_check(config_file, std::cout, std::cerr);
+  if (id_new->parsed())
+    return run_identity("new", identity_name);
+  if (id_list->parsed())
+    return run_identity("list", identity_name);
+  if (id_use->parsed())
+    return run_identity("use", identity_name);
+  if (id_whoami->parsed())
+    return run_identity("whoami", identity_name);
+  if (call_cmd->parsed())
+    return run_call(call_target, call_method, call_args, call_as,
+                    call_anonymous, call_node, call_config);
   return 2;
 }
