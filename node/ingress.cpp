@@ -249,7 +249,7 @@ result<uint16_t> ingress_server::start() {
              });
   d.http.set_error_handler(
       [&d](const httplib::Request& req, httplib::Response& res) {
-        if (res.status == 404)
+        if (res.status == 404 && res.body.empty())
           d.reply(res, 404,
                   refusal("not_found", "no route " + req.method + " " + req.path
                                            + " (try POST /api/v1/call or GET "
