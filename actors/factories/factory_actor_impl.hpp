@@ -10,6 +10,17 @@
 // `contract_actor`, `init_type`, `spawner` (std::function), `spawn(...)`
 // (the default spawner), `code_versions()`, `validate(init)`,
 // `initial_roles(init, owner)`.
+//
+// Callers: createContract and the notify* callbacks are internal methods;
+// their caller is the directory entry of the CAF sender (`sender_of`), never
+// a claim, so an ingress cannot pose as the backend or as a contract. The
+// other methods use `resolve_caller` (an ingress asserts its user). Either is
+// resolved before a response promise is made (making it takes the sender).
+//
+// Deployment: the contract gets healthPing right after spawning, with
+// `deployment_timeout`; it sends notifyDeploymentComplete before it answers,
+// so an answer (or a timeout, or the actor's exit) while still deploying
+// fails the deployment.
 
 #include "actors/common/context.hpp"
 #include "actors/contracts/contract_spawn.hpp"
