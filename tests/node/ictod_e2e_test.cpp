@@ -1,0 +1,293 @@
+// End to end: starts `ictod` as a real process on a free port with
+// config/single-node.toml and drives it as a user would, through the `icto`
+// binary (signed calls over HTTP) and raw HTTP for the refusals.
+
+#include "config/dev_identity.hpp"
+#include "node/identity.hpp"
+#include "node/signed_call.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const std::string ictod_bin = ICTOD_BINARY;
+const std::string icto_bin = ICTO_BINARY;
+const std::string source_dir = ICTO_SOURCE_DIR;
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+};
+
+/// One ictod process per test suite, stopped at the end.
+class ictod_e2e : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    home = fs::temp_directory_path() / ("icto_e2e_" + std::to_string(getpid()));
+    fs::remove_all(home);
+    fs::create_directories(home);
+    int out[2];
+    ASSERT_EQ(pipe(out), 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    const std::string config = source_dir + "/config/single-node.toml";
+    const std::string data = (home / "data").string();
+    std::vector<std::string> args = {ictod_bin,     "--config",   config,
+                                     "--node",      "local",      "--http-port",
+                                     "0",           "--data-dir", data,
+                                     "--log-level", "warn"};
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ASSERT_EQ(posix_spawn(&pid, ictod_bin.c_str(), &fa, nullptr, argv.data(),
+                          environ),
+              0);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    // The ready line: "ictod: node local ready on http://127.0.0.1:PORT".
+    std::string line;
+    char c = 0;
+    while (read(out[0], &c, 1) == 1 && c != '\n')
+      line.push_back(c);
+    close(out[0]);
+    auto pos = line.rfind(':');
+    ASSERT_NE(line.find("ready on http://127.0.0.1:"), std::string::npos)
+        << line;
+    port = std::stoi(line.substr(pos + 1));
+    url = "http://127.0.0.1:" + std::to_string(port);
+  }
+
+  static void TearDownTestSuite() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    fs::remove_all(home);
+  }
+
+  /// Runs `icto ARGS` with this suite's $ICTO_HOME.
+  static run_result icto(const std::string& args) {
+    const std::string cmd = "ICTO_HOME=" + home.string() + " " + icto_bin + " "
+                            + args + " 2>/dev/null";
+    run_result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr)
+      return r;
+    std::array<char, 4096> buf{};
+    size_t n = 0;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+      r.out.append(buf.data(), n);
+    int status = pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+
+  static run_result call(const std::string& who, const std::string& target,
+                         const std::string& method, const json& args) {
+    return icto("call " + target + " " + method + " '" + args.dump()
+                + "' --node " + url + (who.empty() ? "" : " --as " + who));
+  }
+
+  static json ok_of(const run_result& r) {
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(!j.is_discarded() && j.contains("ok")) << r.out;
+    return j.is_discarded() || !j.contains("ok") ? json{} : j["ok"];
+  }
+
+  static json account_of(const std::string& p) {
+    return {{"owner", p}, {"subaccount", nullptr}};
+  }
+
+  static uint64_t balance(const std::string& p) {
+    auto j = ok_of(call("", "ledger", "icrc1_balance_of", account_of(p)));
+    return j.is_number() ? j.get<uint64_t>() : 0;
+  }
+
+  static uint64_t now_ns() {
+    using namespace std::chrono;
+    return static_cast<uint64_t>(
+        duration_cast<nanoseconds>(system_clock::now().time_since_epoch())
+            .count());
+  }
+
+  /// POSTs an envelope as is; returns (HTTP status, body).
+  static std::pair<int, json> post(const icto::call_envelope& x) {
+    httplib::Client client{url};
+    auto res = client.Post("/api/v1/call", icto::to_json(x).dump(),
+                           "application/json");
+    if (!res)
+      return {-1, json{}};
+    return {res->status, json::parse(res->body, nullptr, false)};
+  }
+
+  static inline fs::path home;
+  static inline pid_t pid = -1;
+  static inline int port = 0;
+  static inline std::string url;
+};
+
+const std::string backend_id = "ryjl3-tyaaa-aaaaa-aaaba-cai";
+constexpr uint64_t token_fee = 100'000'000;
+constexpr uint64_t ledger_fee = 10'000;
+
+json token_args(const std::string& request_id) {
+  return {{"request_id", request_id},
+          {"init",
+           {{"name", "E2E Coin"},
+            {"symbol", "EEC"},
+            {"decimals", 8},
+            {"fee", 10},
+            {"initial_supply", 5'000},
+            {"logo", nullptr},
+            {"is_public", true}}}};
+}
+
+} // namespace
+
+TEST_F(ictod_e2e, status_answers_without_auth) {
+  httplib::Client client{url};
+  auto res = client.Get("/api/v1/status");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  auto j = json::parse(res->body);
+  EXPECT_EQ(j["node"], "local");
+  EXPECT_EQ(j["services"].size(), 9u);
+}
+
+TEST_F(ictod_e2e, paid_deployment_is_indexed_and_unpaid_is_refused) {
+  ASSERT_EQ(icto("identity new alice").exit_code, 0);
+  ASSERT_EQ(icto("identity new bob").exit_code, 0);
+  const auto alice = icto("identity whoami alice").out;
+  const auto bob = icto("identity whoami bob").out;
+  const auto alice_id = alice.substr(0, alice.find('\n'));
+  const auto bob_id = bob.substr(0, bob.find('\n'));
+  ok_of(call("admin", "backend", "setupMicroservices",
+             {{"services", json::array()}}));
+  // The dev admin is the minting account: it mints test tokens.
+  for (auto& who : {alice_id, bob_id}) {
+    json mint = {{"to", account_of(who)},
+                 {"amount", 3 * token_fee},
+                 {"fee", nullptr},
+                 {"memo", nullptr},
+                 {"from_subaccount", nullptr},
+                 {"created_at_time", nullptr}};
+    ok_of(call("admin", "ledger", "icrc1_transfer", mint));
+  }
+  // Alice approves the backend and deploys a token.
+  ok_of(call("alice", "ledger", "icrc2_approve",
+             {{"spender", account_of(backend_id)},
+              {"amount", token_fee + ledger_fee}}));
+  const auto before = balance(alice_id);
+  auto receipt
+      = ok_of(call("alice", "backend", "createToken", token_args("e2e-1")));
+  ASSERT_TRUE(receipt.contains("contract_id")) << receipt.dump();
+  const std::string token = receipt["contract_id"];
+  EXPECT_EQ(balance(alice_id), before - token_fee - ledger_fee);
+  auto mine = ok_of(call("alice", "token_factory", "getMyContracts",
+                         {{"user", alice_id},
+                          {"role", nullptr},
+                          {"page", {{"limit", 10}, {"offset", 0}}}}));
+  ASSERT_GE(mine["total"].get<uint64_t>(), 1u);
+  EXPECT_EQ(mine["entries"][0]["id"], token);
+  // A contract call changes the holder index: bob becomes a holder.
+  json pay = {{"to", account_of(bob_id)},
+              {"amount", 100},
+              {"fee", nullptr},
+              {"memo", nullptr},
+              {"from_subaccount", nullptr},
+              {"created_at_time", nullptr}};
+  ok_of(call("alice", token, "icrc1_transfer", pay));
+  auto bobs = ok_of(call("bob", "token_factory", "getMyContracts",
+                         {{"user", bob_id},
+                          {"role", "holder"},
+                          {"page", {{"limit", 10}, {"offset", 0}}}}));
+  ASSERT_EQ(bobs["total"], 1u);
+  EXPECT_EQ(bobs["entries"][0]["id"], token);
+  // Bob did not approve: refused, charged nothing.
+  const auto bob_before = balance(bob_id);
+  auto refused = call("bob", "backend", "createToken", token_args("e2e-2"));
+  EXPECT_EQ(refused.exit_code, 1);
+  auto j = json::parse(refused.out, nullptr, false);
+  ASSERT_TRUE(!j.is_discarded() && j.contains("err")) << refused.out;
+  EXPECT_EQ(j["err"]["code"], "insufficient_allowance") << refused.out;
+  EXPECT_EQ(balance(bob_id), bob_before);
+}
+
+TEST_F(ictod_e2e, tampered_expired_and_replayed_calls_are_refused) {
+  auto who = icto::identity::from_seed("t", icto::dev_admin_seed);
+  icto::call_envelope x;
+  x.target = "ledger";
+  x.method = "icrc1_fee";
+  x.args = json::object();
+  x.nonce = std::vector<uint8_t>(16, 7);
+  x.ingress_expiry = now_ns() + 60'000'000'000ull;
+  icto::sign_call(x, who);
+  auto tampered = x;
+  tampered.method = "icrc1_name";
+  auto [s1, b1] = post(tampered);
+  EXPECT_EQ(s1, 401);
+  EXPECT_EQ(b1["err"]["code"], "bad_signature");
+  auto expired = x;
+  expired.ingress_expiry = now_ns() - 1'000'000'000ull;
+  icto::sign_call(expired, who);
+  auto [s2, b2] = post(expired);
+  EXPECT_EQ(s2, 401);
+  EXPECT_EQ(b2["err"]["code"], "expired");
+  auto [s3, b3] = post(x);
+  EXPECT_EQ(s3, 200) << b3.dump();
+  auto [s4, b4] = post(x);
+  EXPECT_EQ(s4, 409);
+  EXPECT_EQ(b4["err"]["code"], "replayed");
+  // Unknown target and method, bad JSON: 4xx naming the problem.
+  auto y = x;
+  y.nonce[0] = 8;
+  y.target = "nowhere";
+  icto::sign_call(y, who);
+  auto [s5, b5] = post(y);
+  EXPECT_EQ(s5, 404);
+  EXPECT_EQ(b5["err"]["code"], "unknown_target");
+  httplib::Client client{url};
+  auto res = client.Post("/api/v1/call", "{not json", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+}
+
+// Runs last in this file (gtest keeps declaration order): stops the node.
+TEST_F(ictod_e2e, sigterm_stops_the_node_within_5_seconds) {
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  pid_t done = 0;
+  const auto deadline = std::chrono::steady_clock::now()
+                        + std::chrono::seconds{5};
+  while ((done = waitpid(pid, &status, WNOHANG)) == 0
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  ASSERT_EQ(done, pid) << "ictod still running 5 s after SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  pid = -1;
+}
