@@ -1,26 +1,189 @@
 #!/usr/bin/env bash
-# The main job. Installs what is missing, builds, and runs what the runtime
-# can do so far (see README.md, "Status"): it validates the default topology
-# and shows the principal tools. The node process (ictod), the actors and the
-# workload come with the platform issues and will be started from here.
+# The main job: installs what is missing, builds, starts the default topology
+# (config/single-node.toml: one node that runs every service) on a temporary
+# data folder, runs a short workload through the `icto` CLI, prints a
+# summary, and stops the node.
+#
+#   ./run.sh                   the whole job
+#   ICTO_KEEP_RUNNING=1 ./run.sh
+#                              leaves the node running afterwards and prints
+#                              how to call it by hand and how to stop it
+#   ICTO_CONFIG=FILE ./run.sh  another single-node topology
+#
+# Every step is one `icto call` (a signed HTTP call to the node's ingress);
+# the lines starting with '$' show them.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 config=${ICTO_CONFIG:-config/single-node.toml}
+node=${ICTO_NODE:-local}
 
-./test.sh --no-test
-icto=build/bin/icto
+./test.sh --no-test >/tmp/icto-run-build.log 2>&1 || {
+  cat /tmp/icto-run-build.log
+  echo "run.sh: the build failed (log above)" >&2
+  exit 1
+}
+icto=$PWD/build/bin/icto
+ictod=$PWD/build/bin/ictod
 
-echo
-echo "== topology: $config"
-"$icto" config check "$config"
+work=$(mktemp -d /tmp/icto-run.XXXXXX)
+export ICTO_HOME=$work/home   # the demo's identities; yours stay untouched
+mkdir -p "$ICTO_HOME"
+node_pid=
+stop_node() {
+  if [[ -n $node_pid ]] && kill -0 "$node_pid" 2>/dev/null; then
+    kill -TERM "$node_pid"
+    wait "$node_pid" || true
+  fi
+}
+trap stop_node EXIT
 
-echo
-echo "== principals"
-for p in aaaaa-aa 2vxsx-fae ryjl3-tyaaa-aaaaa-aaaba-cai; do
-  "$icto" principal "$p"
+# -- 1. start the node --------------------------------------------------------
+echo "== 1. start node '$node' of $config (data in $work/data)"
+"$ictod" --config "$config" --node "$node" --data-dir "$work/data" \
+  --http-port "${ICTO_HTTP_PORT:-0}" --log-level warn >"$work/ictod.out" \
+  2>"$work/ictod.log" &
+node_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "ready on" "$work/ictod.out" 2>/dev/null && break
+  kill -0 "$node_pid" 2>/dev/null || { cat "$work/ictod.log"; exit 1; }
+  sleep 0.1
 done
-"$icto" principal --from-hex abcd01
+url=$(sed -n 's/.*ready on \(http:[^ ]*\).*/\1/p' "$work/ictod.out")
+[[ -n $url ]] || { echo "run.sh: ictod did not get ready" >&2; exit 1; }
+echo "   $(cat "$work/ictod.out")"
+
+calls=0
+failures=0
+# call AS TARGET METHOD JSON: prints the command and the reply; the reply is
+# left in $reply. Stops the job on an unexpected error.
+call() {
+  local as=$1 target=$2 method=$3 args=$4
+  echo "\$ icto call $target $method '$args' --as $as"
+  reply=$("$icto" call "$target" "$method" "$args" --as "$as" --node "$url" \
+    2>/dev/null) || { echo "   $reply"; echo "run.sh: that call failed" >&2; exit 1; }
+  calls=$((calls + 1))
+  echo "   ${reply:0:300}"
+}
+# expect_refusal AS TARGET METHOD JSON: the call must fail.
+expect_refusal() {
+  local as=$1 target=$2 method=$3 args=$4
+  echo "\$ icto call $target $method '$args' --as $as    # must be refused"
+  if reply=$("$icto" call "$target" "$method" "$args" --as "$as" --node "$url" 2>/dev/null); then
+    echo "run.sh: expected a refusal, got $reply" >&2
+    exit 1
+  fi
+  calls=$((calls + 1))
+  failures=$((failures + 1))
+  echo "   ${reply:0:300}"
+}
+field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$2" | head -1; }
+acct() { echo "{\"owner\":\"$1\",\"subaccount\":null}"; }
+balance() {
+  "$icto" call ledger icrc1_balance_of "$(acct "$1")" --anonymous --node "$url" \
+    | sed -n 's/{"ok":\([0-9]*\)}/\1/p'
+}
+
+# -- 2. identities ------------------------------------------------------------
 echo
-echo "== a principal with a bad checksum is refused:"
-"$icto" principal em77e-bvlzu-ba || echo "(exit $?)"
+echo "== 2. identities: the dev admin (public key, dev topologies only) and three users"
+for who in alice bob carol; do "$icto" identity new "$who" >/dev/null; done
+admin=$("$icto" identity whoami admin 2>/dev/null)
+alice=$("$icto" identity whoami alice)
+bob=$("$icto" identity whoami bob)
+carol=$("$icto" identity whoami carol)
+backend=ryjl3-tyaaa-aaaaa-aaaba-cai   # the backend: canister id 2 (node/platform.hpp)
+printf '   %-6s %s\n' admin "$admin" alice "$alice" bob "$bob" carol "$carol"
+
+# -- 3. setup and test tokens -------------------------------------------------
+echo
+echo "== 3. the admin sets the backend up and mints test ICP"
+call admin backend setupMicroservices '{"services":[]}'
+for who in "$alice" "$bob" "$carol"; do
+  call admin ledger icrc1_transfer "{\"to\":$(acct "$who"),\"amount\":2000000000}"
+done
+
+# -- 4. one deployment of every kind -------------------------------------------
+echo
+echo "== 4. alice approves the backend for the fees and deploys one contract of each kind"
+call alice ledger icrc2_approve "{\"spender\":$(acct "$backend"),\"amount\":1800000000}"
+now=$(date +%s%N)
+call alice backend createToken '{"request_id":"run-token","init":{"name":"Alice Coin","symbol":"ALC","decimals":8,"fee":10,"initial_supply":1000000000,"is_public":true}}'
+token=$(field contract_id "$reply")
+call alice backend createMultisig "{\"request_id\":\"run-multisig\",\"init\":{\"name\":\"Team wallet\",\"signers\":[\"$alice\",\"$bob\"],\"threshold\":2,\"observers\":[],\"is_public\":false}}"
+multisig=$(field contract_id "$reply")
+call alice backend createDistribution "{\"request_id\":\"run-distribution\",\"init\":{\"name\":\"Airdrop\",\"token\":\"$token\",\"recipients\":[{\"recipient\":\"$bob\",\"amount\":1000}],\"start_time\":$now,\"cliff_seconds\":0,\"vesting_seconds\":3600,\"is_public\":true}}"
+distribution=$(field contract_id "$reply")
+call alice backend createDAO "{\"request_id\":\"run-dao\",\"init\":{\"name\":\"Alice DAO\",\"members\":[{\"member\":\"$alice\",\"voting_power\":10},{\"member\":\"$bob\",\"voting_power\":5}],\"quorum_bps\":5000,\"approval_threshold_bps\":5000,\"voting_period_seconds\":3600,\"is_public\":true}}"
+dao=$(field contract_id "$reply")
+call alice backend createLaunchpad "{\"request_id\":\"run-launchpad\",\"init\":{\"name\":\"ALC sale\",\"sale_token\":\"$token\",\"price_e8s\":1000000,\"soft_cap\":100000000,\"hard_cap\":1000000000,\"min_contribution\":1000000,\"max_contribution\":500000000,\"start_time\":$now,\"end_time\":$((now + 3600000000000)),\"is_public\":true}}"
+launchpad=$(field contract_id "$reply")
+
+# -- 5. participants come and go ----------------------------------------------
+echo
+echo "== 5. participants are added and removed; the factories' indexes follow"
+call alice "$multisig" addSigner "{\"signer\":\"$carol\"}"
+call alice "$multisig" removeSigner "{\"signer\":\"$carol\"}"
+call alice "$distribution" addRecipient "{\"recipient\":\"$carol\",\"amount\":500}"
+call alice "$dao" addMember "{\"member\":\"$carol\",\"voting_power\":1}"
+call alice "$token" icrc1_transfer "{\"to\":$(acct "$carol"),\"amount\":5000}"
+call bob ledger icrc2_approve "{\"spender\":$(acct "$launchpad"),\"amount\":60000000}"
+call bob "$launchpad" contribute '{"amount":50000000}'
+
+# -- 6. who takes part in what ------------------------------------------------
+echo
+echo "== 6. getMyContracts, per user and factory (creator or the role they hold)"
+summary=()
+for user in alice bob carol; do
+  id=${!user}
+  line=""
+  for f in token multisig distribution dao launchpad; do
+    r=$("$icto" call ${f}_factory getMyContracts "{\"user\":\"$id\",\"page\":{\"limit\":50,\"offset\":0}}" --anonymous --node "$url")
+    roles=$( (grep -o '"role":"[a-z]*"' <<<"$r" || true) | cut -d'"' -f4 | sort -u | paste -sd+ -)
+    line+=$(printf ' %-14s' "${roles:--}")
+  done
+  summary+=("$(printf '%-6s%s' "$user" "$line")")
+done
+printf '   %-6s %-14s %-14s %-14s %-14s %-14s\n' user token multisig distribution dao launchpad
+printf '   %s\n' "${summary[@]}"
+
+# -- 7. an unpaid deployment is refused -----------------------------------------
+echo
+echo "== 7. carol has not approved the backend: her deployment is refused and costs nothing"
+before=$(balance "$carol")
+expect_refusal carol backend createToken '{"request_id":"run-unpaid","init":{"name":"Nope","symbol":"NOPE","decimals":8,"fee":10,"initial_supply":1,"is_public":false}}'
+after=$(balance "$carol")
+echo "   carol's balance: $before before, $after after"
+[[ $before == "$after" ]] || { echo "run.sh: carol was charged" >&2; exit 1; }
+
+# -- 8. system status ---------------------------------------------------------
+echo
+echo "== 8. getSystemStatus"
+call admin backend getSystemStatus '{}'
+deployments=$(field deployments "$reply")
+
+echo
+echo "== summary"
+printf '   %-34s %s\n' \
+  "node" "$url ($node of $config)" \
+  "calls made by this script" "$calls ($failures refused on purpose)" \
+  "contracts deployed (backend count)" "$deployments" \
+  "token / multisig / distribution" "$token / $multisig / $distribution" \
+  "dao / launchpad" "$dao / $launchpad" \
+  "alice's ICP after 5 paid deployments" "$(balance "$alice") e8s" \
+  "backend's fee account" "$(balance "$backend") e8s"
+
+if [[ ${ICTO_KEEP_RUNNING:-0} == 1 ]]; then
+  trap - EXIT
+  echo
+  echo "The node keeps running (pid $node_pid). Try, for example:"
+  echo "  ICTO_HOME=$ICTO_HOME $icto call token_factory getPublicContracts '{\"limit\":10,\"offset\":0}' --node $url"
+  echo "  ICTO_HOME=$ICTO_HOME $icto call $token getTokenInfo '{}' --node $url --as alice"
+  echo "Stop it with: kill $node_pid"
+  exit 0
+fi
+echo
+echo "== stopping the node"
+stop_node
+node_pid=
+echo "   stopped; run with ICTO_KEEP_RUNNING=1 to keep it up and call it by hand"

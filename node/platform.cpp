@@ -47,8 +47,14 @@ factory_config make_factory_config(service_id s, const topology& topo,
                                    const node_config& node, const platform& p) {
   factory_config cfg;
   cfg.id = service_principal(s);
-  cfg.first_contract_index = node.contract_ids.start;
-  cfg.last_contract_index = node.contract_ids.end() - 1;
+  // The node's range is split evenly among its five factories, in
+  // service_id order, so that no two factories ever give out the same id.
+  const uint64_t share = node.contract_ids.count / 5;
+  const uint64_t k = static_cast<uint64_t>(s)
+                     - static_cast<uint64_t>(service_id::token_factory);
+  cfg.first_contract_index = node.contract_ids.start + k * share;
+  cfg.last_contract_index = k == 4 ? node.contract_ids.end() - 1
+                                   : cfg.first_contract_index + share - 1;
   cfg.whitelist = {service_principal(service_id::backend)};
   cfg.admins = {service_principal(service_id::backend)};
   cfg.ledger = p.ledger;
@@ -100,11 +106,11 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
                             "cluster layer, not built yet: use a topology "
                             "that puts every service on one node");
   }
-  if (node.contract_ids.empty())
+  if (node.contract_ids.count < 5)
     return make_error(system_errc::unavailable,
                       "node " + node.name
-                          + " hosts the factories but has no contract_ids "
-                            "range to deploy into");
+                          + " hosts the factories but its contract_ids range "
+                            "has fewer than 5 ids (one share per factory)");
   ctx->controllers = topo.controllers;
   platform p;
   const auto backend_id = service_principal(service_id::backend);

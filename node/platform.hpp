@@ -48,7 +48,8 @@ struct platform {
 /// topology and registers each service in `ctx->dir` under
 /// `service_principal`. The backend is whitelisted at the storages and the
 /// factories from the start (what setupMicroservices would do), and the
-/// factories deploy into `node`'s contract-id range.
+/// factories deploy into `node`'s contract-id range, split evenly among
+/// them (token factory first) so that ids never collide.
 /// Fails with a clear error if the node hosts a service whose peers are on
 /// other nodes (multi-node clusters need the cluster layer) or if a
 /// service refuses its config.

@@ -101,7 +101,7 @@ TEST_F(platform_test, a_paid_token_deployment_flows_through_every_service) {
   const auto alice = test::user(1);
   setup();
   const tokens fee = t.fees.token_factory.fee;
-  mint(alice, fee + 100'000);
+  mint(alice, fee + t.fees.multisig_factory.fee + 1'000'000);
   approve_backend(alice, fee + t.ledger.fee);
   const tokens before = balance(alice);
   auto receipt = create_token(alice, "req-1");
@@ -112,6 +112,20 @@ TEST_F(platform_test, a_paid_token_deployment_flows_through_every_service) {
   EXPECT_EQ(receipt->contract_id,
             principal::canister_id(t.find_node("local")->contract_ids.start));
   EXPECT_EQ(balance(alice), before - fee - t.ledger.fee);
+  // Each factory gives ids from its own share of the node's range.
+  const auto& range = t.find_node("local")->contract_ids;
+  approve_backend(alice, t.fees.multisig_factory.fee + t.ledger.fee);
+  create_multisig_arg ms;
+  ms.request_id = "req-ms";
+  ms.init.name = "wallet";
+  ms.init.signers = {alice};
+  ms.init.threshold = 1;
+  auto wallet = call<result<deployment_receipt>>(svc.backend, alice, ms);
+  ASSERT_TRUE(wallet.ok()) << wallet.err().to_string();
+  EXPECT_EQ(wallet->contract_id,
+            principal::canister_id(range.start + range.count / 5));
+  EXPECT_NE(ctx->dir.find_actor(wallet->contract_id),
+            ctx->dir.find_actor(receipt->contract_id));
   // The factory's indexes know it; the backend does not keep it.
   my_contracts_arg q;
   q.user = alice;
@@ -119,6 +133,10 @@ TEST_F(platform_test, a_paid_token_deployment_flows_through_every_service) {
   ASSERT_TRUE(mine.ok()) << mine.err().to_string();
   ASSERT_GE(mine->total, 1u);
   EXPECT_EQ(mine->entries[0].id, receipt->contract_id);
+  mine = call<result<my_contracts_page>>(svc.multisig_factory, alice, q);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_GE(mine->total, 1u);
+  EXPECT_EQ(mine->entries[0].id, wallet->contract_id);
   // The invoice is completed, the audit trail holds the deployment.
   auto inv = call<result<payment_record>>(
       svc.invoice, admin, payment_record_arg{receipt->payment_id});
@@ -133,10 +151,11 @@ TEST_F(platform_test, a_paid_token_deployment_flows_through_every_service) {
   ASSERT_TRUE(chain.ok());
   EXPECT_TRUE(chain->ok) << chain->reason;
   // The same request again replies the first receipt and charges nothing.
+  const tokens before_retry = balance(alice);
   auto again = create_token(alice, "req-1");
   ASSERT_TRUE(again.ok()) << again.err().to_string();
   EXPECT_EQ(again->contract_id, receipt->contract_id);
-  EXPECT_EQ(balance(alice), before - fee - t.ledger.fee);
+  EXPECT_EQ(balance(alice), before_retry);
 }
 
 TEST_F(platform_test, an_unpaid_deployment_is_refused_and_charges_nothing) {
