@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -272,6 +273,21 @@ result<uint16_t> ingress_server::start() {
   d.thread = std::thread{[&d] {
     d.http.listen_after_bind();
   }};
+  // httplib's stop() does nothing until the listener runs: wait for it, or
+  // a stop right after start would leave the thread in accept() for good.
+  const auto deadline = std::chrono::steady_clock::now()
+                        + std::chrono::seconds{10};
+  while (!d.http.is_running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  if (!d.http.is_running()) {
+    d.running = false;
+    d.http.stop();
+    if (d.thread.joinable())
+      d.thread.detach();
+    return make_error(system_errc::unavailable, "the HTTP listener on port "
+                                                    + std::to_string(d.port)
+                                                    + " did not start");
+  }
   return d.port;
 }
 
