@@ -73,8 +73,9 @@ TEST(config_reference, schema_is_consistent) {
         << to_string(id);
   for (auto id : all_services) {
     if (is_factory(id)) {
-      EXPECT_NE(find_topology_key("fees." + std::string{to_string(id)} + ".fee"),
-                nullptr)
+      EXPECT_NE(
+          find_topology_key("fees." + std::string{to_string(id)} + ".fee"),
+          nullptr)
           << to_string(id);
     }
   }
