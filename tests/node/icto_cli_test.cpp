@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +43,9 @@ run_result run_icto(const std::string& args) {
   const int status = pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream in{err_name};
-  r.err.assign(std::istreambuf_iterator<char>{in}, {});
+  std::ostringstream err;
+  err << in.rdbuf();
+  r.err = err.str();
   std::filesystem::remove(err_name);
   return r;
 }
