@@ -189,7 +189,7 @@ TEST_F(ictod_e2e, paid_deployment_is_indexed_and_unpaid_is_refused) {
   // The dev admin is the minting account: it mints test tokens.
   for (auto& who : {alice_id, bob_id}) {
     json mint = {{"to", account_of(who)},
-                 {"amount", 3 * token_fee},
+                 {"amount", 20 * token_fee},
                  {"fee", nullptr},
                  {"memo", nullptr},
                  {"from_subaccount", nullptr},
@@ -226,6 +226,67 @@ TEST_F(ictod_e2e, paid_deployment_is_indexed_and_unpaid_is_refused) {
                           {"page", {{"limit", 10}, {"offset", 0}}}}));
   ASSERT_EQ(bobs["total"], 1u);
   EXPECT_EQ(bobs["entries"][0]["id"], token);
+  // One paid deployment of each other kind; each lands in its factory.
+  ok_of(call("alice", "ledger", "icrc2_approve",
+             {{"spender", account_of(backend_id)},
+              {"amount", 1'650'000'000 + 4 * ledger_fee}}));
+  const uint64_t now = now_ns();
+  const json kinds[] = {
+      {{"method", "createMultisig"},
+       {"factory", "multisig_factory"},
+       {"init",
+        {{"name", "wallet"},
+         {"signers", {alice_id, bob_id}},
+         {"threshold", 2},
+         {"observers", json::array()},
+         {"is_public", false}}}},
+      {{"method", "createDistribution"},
+       {"factory", "distribution_factory"},
+       {"init",
+        {{"name", "airdrop"},
+         {"token", token},
+         {"recipients", {{{"recipient", bob_id}, {"amount", 100}}}},
+         {"start_time", now},
+         {"cliff_seconds", 0},
+         {"vesting_seconds", 60},
+         {"is_public", true}}}},
+      {{"method", "createDAO"},
+       {"factory", "dao_factory"},
+       {"init",
+        {{"name", "dao"},
+         {"members", {{{"member", alice_id}, {"voting_power", 1}}}},
+         {"quorum_bps", 5000},
+         {"approval_threshold_bps", 5000},
+         {"voting_period_seconds", 60},
+         {"is_public", true}}}},
+      {{"method", "createLaunchpad"},
+       {"factory", "launchpad_factory"},
+       {"init",
+        {{"name", "sale"},
+         {"sale_token", token},
+         {"price_e8s", 1'000'000},
+         {"soft_cap", 10'000'000},
+         {"hard_cap", 100'000'000},
+         {"min_contribution", 1'000'000},
+         {"max_contribution", 50'000'000},
+         {"start_time", now},
+         {"end_time", now + 3'600'000'000'000ull},
+         {"is_public", true}}}},
+  };
+  for (const auto& k : kinds) {
+    const std::string method = k["method"];
+    auto r
+        = ok_of(call("alice", "backend", method,
+                     {{"request_id", "e2e-" + method}, {"init", k["init"]}}));
+    ASSERT_TRUE(r.contains("contract_id")) << method << ": " << r.dump();
+    auto listed
+        = ok_of(call("alice", k["factory"].get<std::string>(), "getMyContracts",
+                     {{"user", alice_id},
+                      {"role", "creator"},
+                      {"page", {{"limit", 10}, {"offset", 0}}}}));
+    ASSERT_EQ(listed["total"], 1u) << method;
+    EXPECT_EQ(listed["entries"][0]["id"], r["contract_id"]) << method;
+  }
   // Bob did not approve: refused, charged nothing.
   const auto bob_before = balance(bob_id);
   auto refused = call("bob", "backend", "createToken", token_args("e2e-2"));
