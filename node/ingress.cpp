@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <sys/socket.h>
 #include <thread>
 
 namespace icto {
@@ -240,6 +241,13 @@ ingress_server::~ingress_server() {
 result<uint16_t> ingress_server::start() {
   auto& d = *impl_;
   d.http.set_payload_max_length(d.cfg.max_body_bytes);
+  // httplib sets SO_REUSEPORT by default, which lets a second node bind the
+  // same port and silently take half its calls: only SO_REUSEADDR here, so
+  // a port clash is an error.
+  d.http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   d.http.Post("/api/v1/call",
               [&d](const httplib::Request& req, httplib::Response& res) {
                 d.handle_call(req, res);

@@ -336,6 +336,27 @@ TEST_F(ictod_e2e, tampered_expired_and_replayed_calls_are_refused) {
   EXPECT_EQ(res->status, 400);
 }
 
+TEST_F(ictod_e2e, a_second_node_on_the_same_port_refuses_to_start) {
+  const std::string cmd = ictod_bin + " --config " + source_dir
+                          + "/config/single-node.toml --node local"
+                            " --log-level error --data-dir "
+                          + (home / "second").string() + " --http-port "
+                          + std::to_string(port) + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  std::array<char, 1024> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    out.append(buf.data(), n);
+  const int status = pclose(p);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  EXPECT_NE(out.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
+      << out;
+}
+
 // Runs last in this file (gtest keeps declaration order): stops the node.
 TEST_F(ictod_e2e, sigterm_stops_the_node_within_5_seconds) {
   ASSERT_GT(pid, 0);
