@@ -296,8 +296,10 @@ result<contribution> begin_claim_refund(launchpad_state& st,
   if (e->refunding)
     return make_error(contract_errc::invalid_state,
                       "claimRefund: a refund is being paid");
+  // Copy before begin_refund: it replaces the entry `e` points into.
+  auto out = e->contribution;
   begin_refund(st, who);
-  return e->contribution;
+  return out;
 }
 
 void begin_refund(launchpad_state& st, const principal& who) {

@@ -447,10 +447,14 @@ TEST_F(token_factory_test, a_contract_that_exits_is_unreachable) {
 token_contract_actor
 silent_contract(caf::actor_system& sys, node_context_ptr ctx,
                 contract_params params, token_factory_actor, token_init) {
-  auto h = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
-    self->set_default_handler(caf::skip);
-    return {[](int) {}};
-  });
+  // The id is an argument, not a capture: CAF 0.17 dereferences a null
+  // argument tuple for functions without arguments (UBSan reports it).
+  auto h = sys.spawn(
+      [](caf::event_based_actor* self, const principal&) -> caf::behavior {
+        self->set_default_handler(caf::skip);
+        return {[](int) {}};
+      },
+      params.id);
   auto addr = h.address();
   ctx->dir.add(addr, params.id, actor_role::contract);
   h->attach_functor([ctx, addr] {
