@@ -437,14 +437,14 @@ TEST_F(backend_actor_test, factory_timeout_after_payment_refunds) {
   setup();
   // A token factory that takes createContract and never answers.
   auto held = std::make_shared<std::vector<caf::response_promise>>();
-  // `held` is an argument, not a capture: CAF 0.17 dereferences a null
-  // argument tuple for functions without arguments (UBSan reports it).
+  // The promises go in as an argument, not a capture: CAF 0.17 dereferences a
+  // null argument tuple for functions without arguments (UBSan reports it).
   using held_ptr = std::shared_ptr<std::vector<caf::response_promise>>;
   auto stalled = sys->spawn(
-      [](caf::event_based_actor* self, held_ptr held) -> caf::behavior {
+      [](caf::event_based_actor* self, held_ptr promises) -> caf::behavior {
         return {
-            [self, held](const caller&, const create_token_contract&) {
-              held->push_back(self->make_response_promise());
+            [self, promises](const caller&, const create_token_contract&) {
+              promises->push_back(self->make_response_promise());
             },
             [](const caller&, const factory_setup_whitelist_arg&) {
               return result<unit>{unit{}};
