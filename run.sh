@@ -18,6 +18,8 @@ cd "$(dirname "$0")"
 config=${ICTO_CONFIG:-config/single-node.toml}
 node=${ICTO_NODE:-local}
 
+echo "== 0. install what is missing and build (about 20 minutes the first time on 2 cores;"
+echo "      log: /tmp/icto-run-build.log)"
 ./test.sh --no-test >/tmp/icto-run-build.log 2>&1 || {
   cat /tmp/icto-run-build.log
   echo "run.sh: the build failed (log above)" >&2
