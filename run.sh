@@ -166,7 +166,7 @@ deployments=$(field deployments "$reply")
 
 echo
 echo "== summary"
-printf '   %-34s %s\n' \
+printf '   %-38s %s\n' \
   "node" "$url ($node of $config)" \
   "calls made by this script" "$calls ($failures refused on purpose)" \
   "contracts deployed (backend count)" "$deployments" \
