@@ -482,87 +482,58 @@ create_front(backend_self self, const caller& c, const Arg& arg,
   return rp;
 }
 
+/// The deployment of one kind: `Create` is its factory's createContract
+/// message, `factory` the config member that holds that factory's handle.
+template <class Create, class Init, class Handle>
+deploy_request make_deployment(const request_key& key, contract_kind kind,
+                               const Init& init,
+                               Handle backend_config::*factory) {
+  deploy_request r;
+  r.key = key;
+  r.kind = kind;
+  r.name = init.name;
+  r.call_factory = [key, init,
+                    factory](backend_self self, std::optional<uint64_t> pid,
+                             std::function<void(result<principal>)> k) {
+    call_factory(self, self->state.cfg.*factory,
+                 Create{key.user, init, key.request_id, pid}, std::move(k));
+  };
+  return r;
+}
+
 } // namespace
 
 deploy_request token_deployment(const request_key& key,
                                 const create_token_arg& arg) {
-  deploy_request r;
-  r.key = key;
-  r.kind = contract_kind::token;
-  r.name = arg.init.name;
-  r.call_factory =
-      [key, init = arg.init](backend_self self, std::optional<uint64_t> pid,
-                             std::function<void(result<principal>)> k) {
-        call_factory(self, self->state.cfg.token_factory,
-                     create_token_contract{key.user, init, key.request_id, pid},
-                     std::move(k));
-      };
-  return r;
+  return make_deployment<create_token_contract>(
+      key, contract_kind::token, arg.init, &backend_config::token_factory);
 }
 
 deploy_request multisig_deployment(const request_key& key,
                                    const create_multisig_arg& arg) {
-  deploy_request r;
-  r.key = key;
-  r.kind = contract_kind::multisig;
-  r.name = arg.init.name;
-  r.call_factory = [key, init = arg.init](
-                       backend_self self, std::optional<uint64_t> pid,
-                       std::function<void(result<principal>)> k) {
-    call_factory(self, self->state.cfg.multisig_factory,
-                 create_multisig_contract{key.user, init, key.request_id, pid},
-                 std::move(k));
-  };
-  return r;
+  return make_deployment<create_multisig_contract>(
+      key, contract_kind::multisig, arg.init,
+      &backend_config::multisig_factory);
 }
 
 deploy_request distribution_deployment(const request_key& key,
                                        const create_distribution_arg& arg) {
-  deploy_request r;
-  r.key = key;
-  r.kind = contract_kind::distribution;
-  r.name = arg.init.name;
-  r.call_factory
-      = [key, init = arg.init](backend_self self, std::optional<uint64_t> pid,
-                               std::function<void(result<principal>)> k) {
-          call_factory(self, self->state.cfg.distribution_factory,
-                       create_distribution_contract{key.user, init,
-                                                    key.request_id, pid},
-                       std::move(k));
-        };
-  return r;
+  return make_deployment<create_distribution_contract>(
+      key, contract_kind::distribution, arg.init,
+      &backend_config::distribution_factory);
 }
 
 deploy_request dao_deployment(const request_key& key,
                               const create_dao_arg& arg) {
-  deploy_request r;
-  r.key = key;
-  r.kind = contract_kind::dao;
-  r.name = arg.init.name;
-  r.call_factory
-      = [key, init = arg.init](backend_self self, std::optional<uint64_t> pid,
-                               std::function<void(result<principal>)> k) {
-          call_factory(self, self->state.cfg.dao_factory,
-                       create_dao_contract{key.user, init, key.request_id, pid},
-                       std::move(k));
-        };
-  return r;
+  return make_deployment<create_dao_contract>(key, contract_kind::dao, arg.init,
+                                              &backend_config::dao_factory);
 }
 
 deploy_request launchpad_deployment(const request_key& key,
                                     const create_launchpad_arg& arg) {
-  deploy_request r;
-  r.key = key;
-  r.kind = contract_kind::launchpad;
-  r.name = arg.init.name;
-  r.call_factory = [key, init = arg.init](
-                       backend_self self, std::optional<uint64_t> pid,
-                       std::function<void(result<principal>)> k) {
-    call_factory(self, self->state.cfg.launchpad_factory,
-                 create_launchpad_contract{key.user, init, key.request_id, pid},
-                 std::move(k));
-  };
-  return r;
+  return make_deployment<create_launchpad_contract>(
+      key, contract_kind::launchpad, arg.init,
+      &backend_config::launchpad_factory);
 }
 
 promise_of<deployment_receipt> on_create(backend_self self, const caller& c,
