@@ -1,6 +1,8 @@
 // Runs the real `icto` binary as a user would and checks what it prints and
 // its exit code: 0 on success, 1 on bad input, 2 on bad usage.
 
+#include "tests/node/run_command.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -30,18 +32,10 @@ run_result run_icto(const std::string& args) {
   EXPECT_GE(fd, 0);
   close(fd);
   const std::string cmd = icto_bin.string() + " " + args + " 2>" + err_name;
+  auto ran = icto::test::run_command(cmd);
   run_result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    ADD_FAILURE() << "popen failed: " << cmd;
-    return r;
-  }
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = ran.exit_code;
+  r.out = std::move(ran.out);
   std::ifstream in{err_name};
   std::ostringstream err;
   err << in.rdbuf();

@@ -5,6 +5,7 @@
 #include "config/dev_identity.hpp"
 #include "node/identity.hpp"
 #include "node/signed_call.hpp"
+#include "tests/node/run_command.hpp"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -33,10 +34,7 @@ const std::string ictod_bin = ICTOD_BINARY;
 const std::string icto_bin = ICTO_BINARY;
 const std::string source_dir = ICTO_SOURCE_DIR;
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-};
+using run_result = icto::test::command_result;
 
 /// One ictod process per test suite, stopped at the end.
 class ictod_e2e : public ::testing::Test {
@@ -91,17 +89,7 @@ class ictod_e2e : public ::testing::Test {
   static run_result icto(const std::string& args) {
     const std::string cmd = "ICTO_HOME=" + home.string() + " " + icto_bin + " "
                             + args + " 2>/dev/null";
-    run_result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr)
-      return r;
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-      r.out.append(buf.data(), n);
-    int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return icto::test::run_command(cmd);
   }
 
   static run_result call(const std::string& who, const std::string& target,
@@ -342,16 +330,10 @@ TEST_F(ictod_e2e, a_second_node_on_the_same_port_refuses_to_start) {
                             " --log-level error --data-dir "
                           + (home / "second").string() + " --http-port "
                           + std::to_string(port) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  std::array<char, 1024> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    out.append(buf.data(), n);
-  const int status = pclose(p);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  const auto r = icto::test::run_command(cmd);
+  const auto& out = r.out;
+  ASSERT_NE(r.exit_code, -1) << "ictod did not exit normally: " << out;
+  EXPECT_EQ(r.exit_code, 1) << out;
   EXPECT_NE(out.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
             std::string::npos)
       << out;
