@@ -43,6 +43,16 @@ void keep(platform& p, service_id s, const Handle& h) {
   p.by_service[static_cast<size_t>(s)] = caf::actor_cast<caf::actor>(h);
 }
 
+/// `keep`, and the directory entry for a service that does not make its
+/// own (the ledger and the storages; factories and backend register
+/// themselves).
+template <class Handle>
+void keep_and_register(platform& p, node_context& ctx, service_id s,
+                       const Handle& h) {
+  ctx.dir.add(h.address(), service_principal(s), actor_role::service);
+  keep(p, s, h);
+}
+
 factory_config make_factory_config(service_id s, const topology& topo,
                                    const node_config& node, const platform& p) {
   factory_config cfg;
@@ -124,24 +134,17 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
   if (auto ok = validate(lc); !ok)
     return ok.err();
   p.ledger = spawn_ledger(sys, ctx, lc);
-  ctx->dir.add(p.ledger.address(), service_principal(service_id::ledger),
-               actor_role::service);
-  keep(p, service_id::ledger, p.ledger);
+  keep_and_register(p, *ctx, service_id::ledger, p.ledger);
 
   std::vector<principal> writers{backend_id};
   for (auto s : all_services)
     if (is_factory(s))
       writers.push_back(service_principal(s));
   p.audit = spawn_audit_storage(sys, ctx, audit_config{writers, backend_id});
-  ctx->dir.add(p.audit.address(), service_principal(service_id::audit_storage),
-               actor_role::service);
-  keep(p, service_id::audit_storage, p.audit);
+  keep_and_register(p, *ctx, service_id::audit_storage, p.audit);
   p.invoice = spawn_invoice_storage(sys, ctx,
                                     invoice_config{{backend_id}, backend_id});
-  ctx->dir.add(p.invoice.address(),
-               service_principal(service_id::invoice_storage),
-               actor_role::service);
-  keep(p, service_id::invoice_storage, p.invoice);
+  keep_and_register(p, *ctx, service_id::invoice_storage, p.invoice);
 
   p.token_factory = spawn_token_factory(
       sys, ctx, make_factory_config(service_id::token_factory, topo, node, p));
