@@ -11,7 +11,7 @@
 // are trusted as Boost does: check the checkpoint's checksum first.
 
 #include "actors/audit/audit_state.hpp"
-#include "actors/audit/storage_serialization.hpp"
+#include "persistence/archive_helpers.hpp"
 #include "persistence/principal_serialization.hpp"
 #include "persistence/trie_serialization.hpp"
 
@@ -35,7 +35,7 @@ namespace boost::serialization {
 
 template <class Archive>
 void save(Archive& ar, const icto::audit_event& x, unsigned) {
-  using namespace icto::storage_archive;
+  using namespace icto::archive;
   ar << make_nvp("user", x.user);
   ar << make_nvp("action", x.action);
   ar << make_nvp("status", x.status);
@@ -53,7 +53,7 @@ void save(Archive& ar, const icto::audit_event& x, unsigned) {
 
 template <class Archive>
 void load(Archive& ar, icto::audit_event& x, unsigned version) {
-  using namespace icto::storage_archive;
+  using namespace icto::archive;
   check_version(version, 1, "audit_event");
   icto::audit_event out;
   ar >> make_nvp("user", out.user);
@@ -79,7 +79,7 @@ void serialize(Archive& ar, icto::audit_event& x, const unsigned version) {
 
 template <class Archive>
 void serialize(Archive& ar, icto::audit_entry& x, const unsigned version) {
-  icto::storage_archive::check_version(version, 1, "audit_entry");
+  icto::archive::check_version(version, 1, "audit_entry");
   ar& make_nvp("id", x.id);
   ar& make_nvp("writer", x.writer);
   ar& make_nvp("recorded_at", x.recorded_at);
@@ -95,7 +95,7 @@ void save(Archive& ar, const icto::audit_state& x, unsigned) {
   ar << make_nvp("by_action", x.by_action);
   ar << make_nvp("by_status", x.by_status);
   ar << make_nvp("writers", x.writers);
-  icto::storage_archive::save_opt(ar, "backend", x.backend);
+  icto::archive::save_opt(ar, "backend", x.backend);
   ar << make_nvp("next_id", x.next_id);
   ar << make_nvp("last_recorded_at", x.last_recorded_at);
   ar << make_nvp("head_hash", x.head_hash);
@@ -105,20 +105,20 @@ void save(Archive& ar, const icto::audit_state& x, unsigned) {
 /// `check_invariants`; leaves `x` unchanged if anything throws.
 template <class Archive>
 void load(Archive& ar, icto::audit_state& x, unsigned version) {
-  icto::storage_archive::check_version(version, 1, "audit_state");
+  icto::archive::check_version(version, 1, "audit_state");
   icto::audit_state out;
   ar >> make_nvp("entries", out.entries);
   ar >> make_nvp("by_user", out.by_user);
   ar >> make_nvp("by_action", out.by_action);
   ar >> make_nvp("by_status", out.by_status);
   ar >> make_nvp("writers", out.writers);
-  icto::storage_archive::load_opt(ar, "backend", out.backend);
+  icto::archive::load_opt(ar, "backend", out.backend);
   ar >> make_nvp("next_id", out.next_id);
   ar >> make_nvp("last_recorded_at", out.last_recorded_at);
   ar >> make_nvp("head_hash", out.head_hash);
   if (!icto::check_invariants(out))
-    icto::storage_archive::fail("audit_state: entries, indexes or hash links "
-                                "do not agree");
+    icto::archive::fail("audit_state: entries, indexes or hash links "
+                        "do not agree");
   x = std::move(out);
 }
 

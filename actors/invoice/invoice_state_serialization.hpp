@@ -9,8 +9,8 @@
 // `check_invariants` and throws `archive_exception` if any fails. Lengths
 // are trusted as Boost does: check the checkpoint's checksum first.
 
-#include "actors/audit/storage_serialization.hpp"
 #include "actors/invoice/invoice_state.hpp"
+#include "persistence/archive_helpers.hpp"
 #include "persistence/principal_serialization.hpp"
 #include "persistence/trie_serialization.hpp"
 
@@ -31,7 +31,7 @@ namespace boost::serialization {
 
 template <class Archive>
 void save(Archive& ar, const icto::payment_record& x, unsigned) {
-  using namespace icto::storage_archive;
+  using namespace icto::archive;
   ar << make_nvp("id", x.id);
   ar << make_nvp("user", x.user);
   ar << make_nvp("service", x.service);
@@ -48,7 +48,7 @@ void save(Archive& ar, const icto::payment_record& x, unsigned) {
 
 template <class Archive>
 void load(Archive& ar, icto::payment_record& x, unsigned version) {
-  using namespace icto::storage_archive;
+  using namespace icto::archive;
   check_version(version, 1, "payment_record");
   icto::payment_record out;
   ar >> make_nvp("id", out.id);
@@ -77,7 +77,7 @@ void save(Archive& ar, const icto::invoice_state& x, unsigned) {
   ar << make_nvp("records", x.records);
   ar << make_nvp("by_user", x.by_user);
   ar << make_nvp("writers", x.writers);
-  icto::storage_archive::save_opt(ar, "backend", x.backend);
+  icto::archive::save_opt(ar, "backend", x.backend);
   ar << make_nvp("last_time", x.last_time);
   ar << make_nvp("records_count", s.records);
   ar << make_nvp("users", s.users);
@@ -94,13 +94,13 @@ void save(Archive& ar, const icto::invoice_state& x, unsigned) {
 /// `check_invariants`; leaves `x` unchanged if anything throws.
 template <class Archive>
 void load(Archive& ar, icto::invoice_state& x, unsigned version) {
-  icto::storage_archive::check_version(version, 1, "invoice_state");
+  icto::archive::check_version(version, 1, "invoice_state");
   icto::invoice_state out;
   auto& s = out.stats;
   ar >> make_nvp("records", out.records);
   ar >> make_nvp("by_user", out.by_user);
   ar >> make_nvp("writers", out.writers);
-  icto::storage_archive::load_opt(ar, "backend", out.backend);
+  icto::archive::load_opt(ar, "backend", out.backend);
   ar >> make_nvp("last_time", out.last_time);
   ar >> make_nvp("records_count", s.records);
   ar >> make_nvp("users", s.users);
@@ -112,8 +112,8 @@ void load(Archive& ar, icto::invoice_state& x, unsigned version) {
   ar >> make_nvp("amount_completed", s.amount_completed);
   ar >> make_nvp("amount_refunded", s.amount_refunded);
   if (!icto::check_invariants(out))
-    icto::storage_archive::fail("invoice_state: records, user index or stats "
-                                "do not agree");
+    icto::archive::fail("invoice_state: records, user index or stats "
+                        "do not agree");
   x = std::move(out);
 }
 

@@ -12,6 +12,7 @@
 // check the checkpoint's checksum before loading it (CAF-0.17-NOTES.md).
 
 #include "actors/ledger/ledger_state.hpp"
+#include "persistence/archive_helpers.hpp"
 #include "persistence/principal_serialization.hpp"
 #include "persistence/trie_serialization.hpp"
 
@@ -46,20 +47,6 @@ BOOST_CLASS_VERSION(icto::ledger_state, 1)
 BOOST_CLASS_TRACKING(icto::ledger_state, boost::serialization::track_never)
 
 namespace icto::detail {
-
-/// Throws archive_exception (unsupported_class_version) if `version` is
-/// newer than what this build writes.
-inline void check_archive_version(unsigned version, unsigned ours,
-                                  const char* what) {
-  using boost::archive::archive_exception;
-  if (version > ours)
-    throw archive_exception(archive_exception::unsupported_class_version, what);
-}
-
-[[noreturn]] inline void throw_bad_archive(const std::string& what) {
-  using boost::archive::archive_exception;
-  throw archive_exception(archive_exception::input_stream_error, what.c_str());
-}
 
 template <class Archive>
 void save_optional_u64(Archive& ar, const std::optional<uint64_t>& x) {
@@ -116,7 +103,7 @@ namespace boost::serialization {
 
 template <class Archive>
 void serialize(Archive& ar, icto::account_key& x, const unsigned version) {
-  icto::detail::check_archive_version(version, 1, "account_key");
+  icto::archive::check_version(version, 1, "account_key");
   ar& make_nvp("owner", x.owner);
   ar& make_nvp("subaccount",
                make_array(x.subaccount.data(), x.subaccount.size()));
@@ -124,7 +111,7 @@ void serialize(Archive& ar, icto::account_key& x, const unsigned version) {
 
 template <class Archive>
 void serialize(Archive& ar, icto::allowance_key& x, const unsigned version) {
-  icto::detail::check_archive_version(version, 1, "allowance_key");
+  icto::archive::check_version(version, 1, "allowance_key");
   ar& make_nvp("from", x.from);
   ar& make_nvp("spender", x.spender);
 }
@@ -137,7 +124,7 @@ void save(Archive& ar, const icto::allowance_entry& x, unsigned) {
 
 template <class Archive>
 void load(Archive& ar, icto::allowance_entry& x, unsigned version) {
-  icto::detail::check_archive_version(version, 1, "allowance_entry");
+  icto::archive::check_version(version, 1, "allowance_entry");
   ar >> make_nvp("amount", x.amount);
   icto::detail::load_optional_u64(ar, x.expires_at);
 }
@@ -149,7 +136,7 @@ void serialize(Archive& ar, icto::allowance_entry& x, const unsigned version) {
 
 template <class Archive>
 void serialize(Archive& ar, icto::dedup_slot& x, const unsigned version) {
-  icto::detail::check_archive_version(version, 1, "dedup_slot");
+  icto::archive::check_version(version, 1, "dedup_slot");
   ar& make_nvp("hash", make_array(x.hash.data(), x.hash.size()));
   ar& make_nvp("prune_after", x.prune_after);
 }
@@ -178,7 +165,7 @@ void save(Archive& ar, const icto::ledger_config& x, unsigned) {
 
 template <class Archive>
 void load(Archive& ar, icto::ledger_config& x, unsigned version) {
-  icto::detail::check_archive_version(version, 1, "ledger_config");
+  icto::archive::check_version(version, 1, "ledger_config");
   icto::ledger_config out;
   ar >> make_nvp("name", out.name);
   ar >> make_nvp("symbol", out.symbol);
@@ -200,7 +187,7 @@ void load(Archive& ar, icto::ledger_config& x, unsigned version) {
   out.tx_window = std::chrono::nanoseconds{window};
   out.permitted_drift = std::chrono::nanoseconds{drift};
   if (auto ok = icto::validate(out); !ok)
-    icto::detail::throw_bad_archive("ledger_config: " + ok.err().message);
+    icto::archive::fail("ledger_config: " + ok.err().message);
   x = std::move(out);
 }
 
@@ -234,7 +221,7 @@ void save(Archive& ar, const icto::ledger_state& x, unsigned) {
 /// `check_invariants`; leaves `x` unchanged if anything throws.
 template <class Archive>
 void load(Archive& ar, icto::ledger_state& x, unsigned version) {
-  icto::detail::check_archive_version(version, 1, "ledger_state");
+  icto::archive::check_version(version, 1, "ledger_state");
   icto::ledger_state out;
   ar >> make_nvp("config", out.config);
   ar >> make_nvp("balances", out.balances);
@@ -251,8 +238,8 @@ void load(Archive& ar, icto::ledger_state& x, unsigned version) {
   ar >> make_nvp("burned", out.burned);
   ar >> make_nvp("fees_burned", out.fees_burned);
   if (!icto::check_invariants(out))
-    icto::detail::throw_bad_archive("ledger_state: inconsistent totals or "
-                                    "indexes");
+    icto::archive::fail("ledger_state: inconsistent totals or "
+                        "indexes");
   x = std::move(out);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// Boost.Serialization helpers shared by the two storages' checkpoints
-// (audit_state_serialization.hpp, invoice_state_serialization.hpp).
+// Boost.Serialization helpers shared by the actors' checkpoints (ledger,
+// audit and invoice storage): version checks, load failures, optionals.
 
 #include "persistence/principal_serialization.hpp"
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-namespace icto::storage_archive {
+namespace icto::archive {
 
 /// Throws archive_exception (unsupported_class_version) if `version` is
 /// newer than what this build writes.
@@ -51,4 +51,4 @@ void load_opt(Archive& ar, const char* name, std::optional<T>& x) {
   x = std::move(value);
 }
 
-} // namespace icto::storage_archive
+} // namespace icto::archive
