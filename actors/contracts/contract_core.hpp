@@ -109,4 +109,16 @@ struct callback_stats {
   std::string last_failure;
 };
 
+/// The most entries a contract's list query returns.
+inline constexpr uint64_t max_page_size = 1000;
+
+/// How many entries a list query returns: `pg.limit`, or `if_zero` for 0,
+/// never more than max_page_size.
+constexpr uint64_t page_limit(const page& pg,
+                              uint64_t if_zero = max_page_size) {
+  return pg.limit == 0              ? if_zero
+         : pg.limit > max_page_size ? max_page_size
+                                    : pg.limit;
+}
+
 } // namespace icto

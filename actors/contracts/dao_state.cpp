@@ -1,5 +1,7 @@
 #include "actors/contracts/dao_state.hpp"
 
+#include "actors/contracts/contract_core.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -17,7 +19,6 @@ constexpr uint32_t max_bps = 10'000;
 constexpr size_t max_name_length = 100;
 constexpr size_t max_title_length = 200;
 constexpr size_t max_description_length = 10'000;
-constexpr uint64_t max_page = 1000;
 
 __extension__ using u128 = unsigned __int128;
 
@@ -266,7 +267,7 @@ dao_member_page members_page(const dao_state& st, const page& pg) {
             });
   dao_member_page out;
   out.total = all.size();
-  const auto limit = pg.limit == 0 || pg.limit > max_page ? max_page : pg.limit;
+  const auto limit = page_limit(pg);
   for (uint64_t i = pg.offset; i < all.size() && out.members.size() < limit;
        ++i)
     out.members.push_back(all[i]);
@@ -285,9 +286,7 @@ result<dao_proposal> proposal_of(const dao_state& st, uint64_t id,
 dao_proposal_page proposals_page(const dao_state& st,
                                  const dao_proposals_arg& arg, timestamp now) {
   dao_proposal_page out;
-  const auto limit = arg.page.limit == 0 || arg.page.limit > max_page
-                         ? max_page
-                         : arg.page.limit;
+  const auto limit = page_limit(arg.page);
   uint64_t matched = 0;
   // Ids are dense (1..next-1): walk them newest first.
   for (uint64_t id = st.next_proposal_id - 1; id >= 1; --id) {

@@ -1,5 +1,7 @@
 #include "actors/contracts/distribution_state.hpp"
 
+#include "actors/contracts/contract_core.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -13,7 +15,6 @@ namespace {
 constexpr uint64_t u64_max = std::numeric_limits<uint64_t>::max();
 constexpr uint64_t ns_per_second = 1'000'000'000ull;
 /// A page's size when the request asks for none or for too many.
-constexpr uint64_t max_page = 1000;
 
 __extension__ using u128 = unsigned __int128;
 
@@ -164,7 +165,7 @@ vesting_page recipients_page(const distribution_state& st, const page& pg,
   std::sort(all.begin(), all.end());
   vesting_page out;
   out.total = all.size();
-  const auto limit = pg.limit == 0 || pg.limit > max_page ? max_page : pg.limit;
+  const auto limit = page_limit(pg);
   for (uint64_t i = pg.offset; i < all.size() && out.recipients.size() < limit;
        ++i)
     out.recipients.push_back(figures_of(st, all[i], now));

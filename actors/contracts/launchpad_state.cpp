@@ -1,5 +1,7 @@
 #include "actors/contracts/launchpad_state.hpp"
 
+#include "actors/contracts/contract_core.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -13,7 +15,6 @@ namespace {
 constexpr uint64_t u64_max = std::numeric_limits<uint64_t>::max();
 constexpr tokens e8s_per_token = 100'000'000ull;
 constexpr size_t max_name_length = 100;
-constexpr uint64_t max_page = 1000;
 
 __extension__ using u128 = unsigned __int128;
 
@@ -23,10 +24,6 @@ error invalid(std::string text) {
 
 std::string amount_text(tokens x) {
   return std::to_string(x);
-}
-
-uint64_t page_limit(const page& pg) {
-  return pg.limit == 0 || pg.limit > max_page ? max_page : pg.limit;
 }
 
 } // namespace

@@ -11,7 +11,6 @@ namespace {
 constexpr size_t max_name = 64;
 constexpr size_t max_memo = 32;
 constexpr uint64_t default_page = 100;
-constexpr uint64_t max_page = 1000;
 
 error invalid(std::string text) {
   return make_error(contract_errc::invalid_argument, std::move(text));
@@ -453,9 +452,7 @@ result<multisig_proposal> proposal_of(const multisig_state& st, uint64_t id,
 multisig_proposal_page proposals_of(const multisig_state& st,
                                     const multisig_proposals_arg& arg,
                                     timestamp now) {
-  const auto limit = arg.page.limit == 0         ? default_page
-                     : arg.page.limit > max_page ? max_page
-                                                 : arg.page.limit;
+  const auto limit = page_limit(arg.page, default_page);
   multisig_proposal_page out;
   for (uint64_t id = st.next_proposal; id-- > 1;) {
     auto p = proposal_of(st, id, now);
