@@ -1,5 +1,7 @@
 #include "node/identity.hpp"
 
+#include "node/fixed_hex.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -24,21 +26,6 @@ void ensure_sodium() {
   static const int rc = sodium_init();
   if (rc < 0)
     std::abort(); // no usable randomness: nothing sensible to do
-}
-
-template <size_t N>
-result<std::array<uint8_t, N>>
-hex_array(const std::string& text, const char* field) {
-  auto bytes = from_hex(text, field);
-  if (!bytes)
-    return bytes.err();
-  if (bytes->size() != N)
-    return make_error(input_errc::bad_length,
-                      std::string{field} + ": expected " + std::to_string(N)
-                          + " bytes, got " + std::to_string(bytes->size()));
-  std::array<uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
 }
 
 /// Writes `text` to `path` with mode 0600, replacing it atomically.
@@ -228,7 +215,7 @@ result<identity> identity_store::load(const std::string& name) const {
       || !j["seed"].is_string())
     return make_error(input_errc::bad_json,
                       file.string() + ": not an identity file");
-  auto seed = hex_array<32>(j["seed"].get<std::string>(), "seed");
+  auto seed = fixed_hex<32>(j["seed"].get<std::string>(), "seed");
   if (!seed)
     return make_error(input_errc::bad_value,
                       file.string() + ": " + seed.err().message);

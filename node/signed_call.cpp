@@ -1,5 +1,6 @@
 #include "node/signed_call.hpp"
 
+#include "node/fixed_hex.hpp"
 #include "node/identity.hpp"
 
 #include <sodium.h>
@@ -53,26 +54,20 @@ auth_error envelope_error(std::string message) {
   return {auth_errc::bad_envelope, std::move(message)};
 }
 
+/// A JSON string of exactly N hex bytes, or `why` says what is wrong.
 template <size_t N>
 std::optional<std::array<uint8_t, N>>
-fixed_hex(const nlohmann::json& j, const char* field, std::string& why) {
+json_fixed_hex(const nlohmann::json& j, const char* field, std::string& why) {
   if (!j.is_string()) {
     why = std::string{field} + ": expected a hex string";
     return std::nullopt;
   }
-  auto bytes = from_hex(j.get<std::string>(), field);
-  if (!bytes) {
-    why = bytes.err().message;
+  auto out = fixed_hex<N>(j.get<std::string>(), field);
+  if (!out) {
+    why = out.err().message;
     return std::nullopt;
   }
-  if (bytes->size() != N) {
-    why = std::string{field} + ": expected " + std::to_string(N)
-          + " bytes, got " + std::to_string(bytes->size());
-    return std::nullopt;
-  }
-  std::array<uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
+  return *out;
 }
 
 } // namespace
@@ -177,12 +172,13 @@ std::variant<call_envelope, auth_error> parse_call(const nlohmann::json& j) {
   x.ingress_expiry = j["ingress_expiry"].get<uint64_t>();
   std::string why;
   if (j.contains("sender_pubkey") && !j["sender_pubkey"].is_null()) {
-    x.sender_pubkey = fixed_hex<32>(j["sender_pubkey"], "sender_pubkey", why);
+    x.sender_pubkey = json_fixed_hex<32>(j["sender_pubkey"], "sender_pubkey",
+                                         why);
     if (!x.sender_pubkey)
       return envelope_error(why);
   }
   if (j.contains("signature") && !j["signature"].is_null()) {
-    x.signature = fixed_hex<64>(j["signature"], "signature", why);
+    x.signature = json_fixed_hex<64>(j["signature"], "signature", why);
     if (!x.signature)
       return envelope_error(why);
   }
