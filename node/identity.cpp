@@ -73,10 +73,14 @@ result<std::string> read_file(const fs::path& path) {
 
 // -- identity -----------------------------------------------------------------
 
-principal identity::id() const {
+principal principal_of_key(const std::array<uint8_t, 32>& public_key) {
   uint8_t key[32];
   std::copy(public_key.begin(), public_key.end(), key);
   return principal::self_authenticating(key);
+}
+
+principal identity::id() const {
+  return principal_of_key(public_key);
 }
 
 std::array<uint8_t, 64> identity::sign(const uint8_t* msg, size_t len) const {

@@ -36,6 +36,9 @@ struct identity {
   static identity generate(std::string name);
 };
 
+/// The self-authenticating principal of an Ed25519 public key.
+principal principal_of_key(const std::array<uint8_t, 32>& public_key);
+
 /// Verifies an Ed25519 signature of `msg` by `public_key`.
 bool verify_signature(const std::array<uint8_t, 32>& public_key,
                       const uint8_t* msg, size_t len,

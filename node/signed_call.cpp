@@ -188,9 +188,7 @@ std::variant<call_envelope, auth_error> parse_call(const nlohmann::json& j) {
 principal sender_of(const call_envelope& x) {
   if (!x.sender_pubkey)
     return principal::anonymous();
-  uint8_t key[32];
-  std::copy(x.sender_pubkey->begin(), x.sender_pubkey->end(), key);
-  return principal::self_authenticating(key);
+  return principal_of_key(*x.sender_pubkey);
 }
 
 bool replay_window::admit(const principal& sender,
