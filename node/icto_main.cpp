@@ -4,12 +4,17 @@
 //   icto identity new|list|use|whoami      Ed25519 identities in $ICTO_HOME
 //   icto call TARGET METHOD 'JSON' [--as NAME] [--node URL|--config FILE]
 //                                          a signed call to a node's ingress
+//   icto methods [TARGET [METHOD]]         what a service or contract kind
+//                                          answers, with argument shapes
 // Exit codes: 0 success, 1 an error (reply or refusal, printed as JSON
 // {"err": …} on stdout for calls), 2 bad usage.
 
 #include "config/dev_identity.hpp"
 #include "config/load_topology.hpp"
+#include "config/topology.hpp"
+#include "messages/api_types.hpp"
 #include "messages/json.hpp"
+#include "messages/methods.hpp"
 #include "messages/principal.hpp"
 #include "node/config_check.hpp"
 #include "node/identity.hpp"
@@ -20,6 +25,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -97,15 +103,18 @@ int run_identity(const std::string& action, const std::string& name) {
 }
 
 /// "http://host:port" of the node to call: --node, else the node of
-/// --config that hosts the target (the gateway for contracts), else the
-/// single-node default.
+/// --config that hosts the target (the gateway for contracts), else
+/// $ICTO_URL, else the single-node default.
 icto::result<std::string> node_url(const std::string& node,
                                    const std::string& config_file,
                                    const std::string& target) {
   if (!node.empty())
     return node;
-  if (config_file.empty())
-    return std::string{"http://127.0.0.1:8100"};
+  if (config_file.empty()) {
+    const char* env = std::getenv("ICTO_URL");
+    return std::string{
+        env != nullptr && *env != '\0' ? env : "http://127.0.0.1:8100"};
+  }
   auto topo = icto::load_topology(config_file);
   if (!topo) {
     std::string all;
@@ -186,6 +195,67 @@ int run_call(const std::string& target, const std::string& method,
   return res->status == 200 && reply.contains("ok") ? 0 : 1;
 }
 
+/// The public methods of a service name or contract kind, or nullptr.
+const std::vector<icto::method_info>* methods_of_target(const std::string& t) {
+  if (auto s = icto::parse_service_id(t))
+    return &icto::methods_of(*s);
+  if (auto k = icto::enum_from_string<icto::contract_kind>(t))
+    return &icto::methods_of(*k);
+  return nullptr;
+}
+
+std::string signature(const icto::method_info& m) {
+  const char* access = m.access == icto::method_access::query ? "query "
+                                                              : "update";
+  return std::string{access} + "  " + std::string{m.name} + "(" + m.request_type
+         + ") -> " + m.reply_type;
+}
+
+/// `icto methods`: the targets; `icto methods TARGET`: its methods;
+/// `icto methods TARGET METHOD`: the method and the shapes of its types.
+int run_methods(const std::string& target, const std::string& method) {
+  if (target.empty()) {
+    std::cout << "services:";
+    for (const auto& n :
+         icto_enum_names(static_cast<icto::service_id*>(nullptr)))
+      std::cout << ' ' << n.name;
+    std::cout << "\ncontract kinds:";
+    for (const auto& n :
+         icto_enum_names(static_cast<icto::contract_kind*>(nullptr)))
+      std::cout << ' ' << n.name;
+    std::cout << "\n(icto methods TARGET lists what it answers)\n";
+    return 0;
+  }
+  const auto* table = methods_of_target(target);
+  if (table == nullptr) {
+    std::cerr << "icto methods: '" << target
+              << "' is neither a service name nor a contract kind (run "
+                 "`icto methods` for the list)\n";
+    return 2;
+  }
+  bool found = false;
+  for (const auto& m : *table) {
+    if (m.access == icto::method_access::internal)
+      continue;
+    if (method.empty()) {
+      std::cout << signature(m) << '\n';
+      continue;
+    }
+    if (m.name != method)
+      continue;
+    found = true;
+    std::cout << signature(m) << "\n\n"
+              << icto::render_api_types(
+                     icto::api_types_of(m.request_type + " " + m.reply_type));
+  }
+  if (!method.empty() && !found) {
+    std::cerr << "icto methods: " << target << " has no method '" << method
+              << "' that ingress accepts\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -246,12 +316,22 @@ int main(int argc, char** argv) {
   call_cmd->add_option("args", call_args, "The arguments as JSON ({})");
   call_cmd->add_option("--as", call_as, "Sign as this identity");
   auto* node_opt = call_cmd->add_option(
-      "--node", call_node, "The node's URL (http://127.0.0.1:8100)");
+      "--node", call_node,
+      "The node's URL (default: $ICTO_URL, else http://127.0.0.1:8100)");
   auto* config_opt = call_cmd->add_option("--config", call_config,
                                           "Find the node in this topology");
   node_opt->excludes(config_opt);
   call_cmd->add_flag("--anonymous", call_anonymous,
                      "Send unsigned (queries only)");
+
+  auto* methods_cmd = app.add_subcommand(
+      "methods", "Show what a service or contract kind answers");
+  std::string methods_target;
+  std::string methods_method;
+  methods_cmd->add_option("target", methods_target,
+                          "A service name or a contract kind (token, ...)");
+  methods_cmd->add_option("method", methods_method,
+                          "A method: show the shapes of its types too");
 
   try {
     app.parse(argc, argv);
@@ -272,6 +352,8 @@ int main(int argc, char** argv) {
     return run_identity("use", identity_name);
   if (id_whoami->parsed())
     return run_identity("whoami", identity_name);
+  if (methods_cmd->parsed())
+    return run_methods(methods_target, methods_method);
   if (call_cmd->parsed())
     return run_call(call_target, call_method, call_args, call_as,
                     call_anonymous, call_node, call_config);
