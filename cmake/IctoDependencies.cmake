@@ -36,6 +36,7 @@ set_target_properties(CAF::openssl PROPERTIES
 
 find_package(Boost 1.74 REQUIRED COMPONENTS serialization)
 find_package(TBB REQUIRED)
+find_package(RocksDB 7 CONFIG REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(tomlplusplus REQUIRED)
