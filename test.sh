@@ -28,7 +28,7 @@ done
 
 # -- Debian packages ------------------------------------------------------------
 packages=(
-  cmake g++ ninja-build pkg-config git clang-format
+  cmake g++ ninja-build pkg-config git clang-format jq
   libcaf-dev libssl-dev libboost-serialization-dev libtbb-dev libspdlog-dev
   nlohmann-json3-dev libtomlplusplus-dev libsodium-dev libcli11-dev
   librocksdb-dev libcpp-httplib-dev

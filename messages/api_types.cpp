@@ -18,6 +18,22 @@ using type_map = std::map<std::string, std::string, std::less<>>;
 template <class T>
 void visit(type_map& types);
 
+/// How a field's type reads in a shape: type_name<T>(), except that byte
+/// vectors are `blob` (a hex string in JSON) at any depth.
+template <class T>
+std::string shape_name() {
+  if constexpr (std::is_same_v<T, std::vector<uint8_t>>)
+    return "blob";
+  else if constexpr (json::detail::is_vector<T>::value)
+    return "vector<" + shape_name<typename T::value_type>() + ">";
+  else if constexpr (json::detail::is_optional<T>::value)
+    return "optional<" + shape_name<typename T::value_type>() + ">";
+  else if constexpr (json::detail::is_result<T>::value)
+    return "result<" + shape_name<typename T::value_type>() + ">";
+  else
+    return type_name<T>();
+}
+
 template <class T>
 void visit_fields(type_map& types) {
   auto name = type_name<T>();
@@ -32,7 +48,7 @@ void visit_fields(type_map& types) {
           using member = std::decay_t<decltype(std::declval<T&>().*(f.member))>;
           shape += first ? "\n  " : ",\n  ";
           first = false;
-          shape += std::string{f.name} + ": " + type_name<member>();
+          shape += std::string{f.name} + ": " + shape_name<member>();
           visit<member>(types);
         };
         (one(fs), ...);

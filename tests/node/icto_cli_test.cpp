@@ -100,3 +100,30 @@ TEST(icto_cli, config_check_accepts_shipped_and_refuses_broken_files) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no_such_key"), std::string::npos) << r.err;
 }
+
+TEST(icto_cli, methods_lists_public_methods_and_shapes) {
+  auto r = run_icto("methods ledger");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("update  icrc1_transfer(transfer_arg) -> "
+                       "result<uint64>\n"),
+            std::string::npos)
+      << r.out;
+  r = run_icto("methods token_factory");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("createContract"), std::string::npos)
+      << "internal methods are not listed: " << r.out;
+  r = run_icto("methods ledger icrc1_balance_of");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("account = {\n  owner: principal,\n  subaccount: "
+                       "optional<blob>\n}"),
+            std::string::npos)
+      << r.out;
+  r = run_icto("methods dao vote");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run_icto("methods ledger no_such_method");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no_such_method"), std::string::npos) << r.err;
+  r = run_icto("methods nowhere");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'nowhere'"), std::string::npos) << r.err;
+}
