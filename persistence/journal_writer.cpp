@@ -132,7 +132,9 @@ void journal_writer::erase_actor(const principal& actor,
 bool journal_writer::flush() {
   std::unique_lock guard{mtx_};
   auto target = enqueued_;
-  drained_.wait(guard, [&] { return failed_ || written_ >= target; });
+  drained_.wait(guard, [&] {
+    return failed_ || written_ >= target;
+  });
   return !failed_;
 }
 
