@@ -9,15 +9,19 @@
 // on stdout, and runs until SIGINT or SIGTERM; then it stops the listener,
 // stops every contract and service, and exits 0.
 
+#include "actors/common/durable.hpp"
 #include "config/load_topology.hpp"
 #include "messages/register.hpp"
 #include "node/ingress.hpp"
 #include "node/logging.hpp"
 #include "node/platform.hpp"
+#include "persistence/journal_writer.hpp"
+#include "persistence/node_store.hpp"
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
@@ -99,7 +103,30 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Before any thread starts (RocksDB's, the writer's, CAF's): they inherit
+  // the mask, so SIGINT/SIGTERM reach only sigwait below.
   const auto stop_signals = block_stop_signals();
+
+  auto opened = icto::store::node_store::open(dir / "store", node_name);
+  if (!opened) {
+    log->critical("cannot open the store: {}", opened.err().message);
+    return 1;
+  }
+  auto store = std::move(*opened);
+  // A failed write stops the node at once: nothing after it was
+  // acknowledged, and retrying could reorder what is on disk.
+  icto::store::journal_writer writer{
+      *store,
+      topo.persistence.durability == icto::durability_mode::async
+          ? icto::store::durability::async
+          : icto::store::durability::sync,
+      [log](const std::string& message) {
+        log->critical("store write failed, stopping the node: {}", message);
+        log->flush();
+        std::cerr << "ictod: store write failed, stopping the node: " << message
+                  << std::endl;
+        std::_Exit(3);
+      }};
 
   caf::actor_system_config cfg;
   icto::register_messages(cfg);
@@ -112,15 +139,27 @@ int main(int argc, char** argv) {
   {
     caf::actor_system sys{cfg};
     auto ctx = std::make_shared<icto::node_context>();
+    ctx->persistence = std::make_shared<icto::node_persistence>();
+    ctx->persistence->store = store.get();
+    ctx->persistence->writer = &writer;
+    if (topo.persistence.checkpoint_every_events > 0)
+      ctx->persistence->checkpoint_every
+          = topo.persistence.checkpoint_every_events;
     auto svc = icto::spawn_platform(sys, ctx, topo, *node);
     if (!svc) {
       log->critical("cannot start node {}: {}", node_name, svc.err().message);
+      std::cerr << "ictod: cannot start node " << node_name << ": "
+                << svc.err().message << std::endl;
       return 1;
     }
-    log->info("node {}: {} services up, contract ids {}..{}, data dir {} "
-              "(state is kept in memory until persistence lands)",
+    for (auto& w : svc->recovery_warnings)
+      log->warn("recovery: {}", w);
+    for (auto& r : svc->recovered)
+      log->info("recovered {}", r);
+    log->info("node {}: {} services up, contract ids {}..{}, store {} ({})",
               node_name, svc->all().size(), node->contract_ids.start,
-              node->contract_ids.end() - 1, dir.string());
+              node->contract_ids.end() - 1, (dir / "store").string(),
+              icto::to_string(topo.persistence.durability));
     icto::ingress_config icfg;
     icfg.node_name = node_name;
     icfg.cluster_name = topo.cluster.name;
@@ -142,6 +181,16 @@ int main(int argc, char** argv) {
       log->info("signal {}: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     ingress.stop();
+    // A checkpoint of every journaled service, written before anything
+    // stops, so the next start replays a short journal.
+    {
+      caf::scoped_actor self{sys};
+      for (auto& h : svc->journaled)
+        self->request(h, std::chrono::seconds{5}, icto::ckpt_now_atom::value)
+            .receive([](uint64_t) {}, [](caf::error&) {});
+    }
+    if (!writer.flush())
+      exit_code = 3;
     // Contracts first (they call their factories), then the services.
     for (auto& h : ctx->dir.actors_with_role(icto::actor_role::contract))
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);

@@ -2,6 +2,7 @@
 
 #include "actors/audit/audit_actor.hpp"
 #include "actors/backend/backend_actor.hpp"
+#include "actors/common/durable.hpp"
 #include "actors/factories/dao_factory.hpp"
 #include "actors/factories/distribution_factory.hpp"
 #include "actors/factories/launchpad_factory.hpp"
@@ -133,7 +134,27 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
   lc.minting_account = account{topo.ledger.minting_account, std::nullopt};
   if (auto ok = validate(lc); !ok)
     return ok.err();
-  p.ledger = spawn_ledger(sys, ctx, lc);
+  if (ctx->persistence) {
+    const auto id = service_principal(service_id::ledger);
+    auto rec = ctx->persistence->store->recover(id);
+    if (!rec)
+      return rec.err();
+    for (auto& w : rec->warnings)
+      p.recovery_warnings.push_back(w);
+    p.recovered.push_back(
+        "ledger: " + std::to_string(rec->last_seq) + " events ("
+        + (rec->checkpoint
+               ? "checkpoint at " + std::to_string(rec->checkpoint_seq)
+               : std::string{"no checkpoint"})
+        + ", " + std::to_string(rec->events.size()) + " replayed)");
+    auto ledger = spawn_durable_ledger(sys, ctx, lc, id, *rec);
+    if (!ledger)
+      return ledger.err();
+    p.ledger = *ledger;
+    p.journaled.push_back(caf::actor_cast<caf::actor>(p.ledger));
+  } else {
+    p.ledger = spawn_ledger(sys, ctx, lc);
+  }
   keep_and_register(p, *ctx, service_id::ledger, p.ledger);
 
   std::vector<principal> writers{backend_id};

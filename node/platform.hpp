@@ -42,6 +42,14 @@ struct platform {
 
   /// Every service handle that is valid, for shutdown.
   std::vector<caf::actor> all() const;
+
+  /// The services restored from the node's store (journaled ones), and
+  /// what recovery worked around (a corrupt newest checkpoint, a torn last
+  /// record): for the log.
+  std::vector<std::string> recovered;
+  /// The services that journal (they answer ckpt_now_atom).
+  std::vector<caf::actor> journaled;
+  std::vector<std::string> recovery_warnings;
 };
 
 /// Spawns the services `node` hosts. Sets `ctx->controllers` from the

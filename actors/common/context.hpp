@@ -2,6 +2,7 @@
 
 #include "actors/common/directory.hpp"
 #include "messages/common.hpp"
+#include "messages/principal.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <vector>
 
 namespace icto {
+
+struct node_persistence;
 
 /// The time source of a node's actors: wall-clock nanoseconds, as the IC's
 /// `time()`. Tests use a manual clock.
@@ -51,6 +54,8 @@ struct node_context {
   /// The topology's `admins.controllers`: super admins of every service of
   /// the cluster (backend, storages, factories).
   std::vector<principal> controllers;
+  /// The node's store; null when the node keeps everything in memory.
+  std::shared_ptr<node_persistence> persistence;
 
   bool is_controller(const principal& p) const {
     for (auto& c : controllers)
@@ -61,5 +66,14 @@ struct node_context {
 };
 
 using node_context_ptr = std::shared_ptr<node_context>;
+
+/// Where a durable actor's journal continues: its principal, the last
+/// event recovery found and the last event its checkpoint covers (all
+/// empty for an in-memory actor).
+struct durable_start {
+  principal id;
+  uint64_t last_seq = 0;
+  uint64_t checkpoint_seq = 0;
+};
 
 } // namespace icto

@@ -1,7 +1,11 @@
 #include "actors/ledger/ledger_actor.hpp"
 
 #include "actors/common/directory.hpp"
+#include "actors/common/durable.hpp"
+#include "actors/common/event_codec.hpp"
 #include "actors/ledger/ledger_state.hpp"
+#include "actors/ledger/ledger_state_serialization.hpp"
+#include "persistence/checkpoint_archive.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
@@ -19,83 +23,107 @@ struct ledger_actor_state {
   static inline const char* name = "ledger";
   node_context_ptr ctx;
   ledger_state ledger;
+  actor_journal journal;
 };
 
 using ledger_self = ledger_actor::stateful_pointer<ledger_actor_state>;
 
-/// Resolves the caller, decides, applies, replies the block index.
+/// A reply that leaves once every event before it is durable.
+template <class T>
+caf::result<result<T>> out(ledger_self self, result<T> x) {
+  return self->state.journal.reply(self, std::move(x));
+}
+
+/// Resolves the caller, decides, journals and applies, replies the block
+/// index once the block is durable.
 template <class Request>
-result<uint64_t>
+caf::result<result<uint64_t>>
 run_update(ledger_self self, const caller& claimed, const Request& req) {
   auto& st = self->state;
   const auto who = resolve_caller(st.ctx->dir, self->current_sender(), claimed);
   auto ev = decide(st.ledger, who, req, st.ctx->now());
   if (!ev)
-    return ev.err();
-  apply(st.ledger, *ev);
-  return ev->block;
+    return out(self, result<uint64_t>{ev.err()});
+  st.journal.commit(encode_event(*ev), [&] {
+    apply(st.ledger, *ev);
+  });
+  return out(self, result<uint64_t>{ev->block});
 }
 
 ledger_actor::behavior_type ledger_impl(ledger_self self, node_context_ptr ctx,
-                                        ledger_config cfg) {
-  auto initial = make_ledger_state(std::move(cfg), ctx->now());
-  if (!initial) {
-    self->quit(
-        caf::make_error(caf::sec::invalid_argument, initial.err().to_string()));
-    return ledger_actor::behavior_type::make_empty_behavior();
-  }
+                                        ledger_state initial,
+                                        durable_start start) {
   self->state.ctx = std::move(ctx);
-  self->state.ledger = std::move(*initial);
+  self->state.ledger = std::move(initial);
+  self->state.journal.attach(self, start, self->state.ctx->persistence, [self] {
+    // An O(1) copy: the tries share their nodes.
+    auto snapshot = self->state.ledger;
+    return [snapshot = std::move(snapshot)] {
+      return save_checkpoint(snapshot);
+    };
+  });
   return {
       // -- ICRC-1 metadata ----------------------------------------------------
-      [self](const caller&, const icrc1_name_arg&) -> result<std::string> {
-        return self->state.ledger.config.name;
-      },
-      [self](const caller&, const icrc1_symbol_arg&) -> result<std::string> {
-        return self->state.ledger.config.symbol;
-      },
-      [self](const caller&, const icrc1_decimals_arg&) -> result<uint8_t> {
-        return self->state.ledger.config.decimals;
-      },
-      [self](const caller&, const icrc1_fee_arg&) -> result<tokens> {
-        return self->state.ledger.config.fee;
+      [self](const caller&,
+             const icrc1_name_arg&) -> caf::result<result<std::string>> {
+        return out(self, result<std::string>{self->state.ledger.config.name});
       },
       [self](const caller&,
-             const icrc1_metadata_arg&) -> result<metadata_entries> {
-        return metadata_of(self->state.ledger.config);
-      },
-      [self](const caller&, const icrc1_total_supply_arg&) -> result<tokens> {
-        return total_supply(self->state.ledger);
+             const icrc1_symbol_arg&) -> caf::result<result<std::string>> {
+        return out(self, result<std::string>{self->state.ledger.config.symbol});
       },
       [self](const caller&,
-             const icrc1_minting_account_arg&) -> result<opt_account> {
-        return opt_account{self->state.ledger.config.minting_account};
+             const icrc1_decimals_arg&) -> caf::result<result<uint8_t>> {
+        return out(self, result<uint8_t>{self->state.ledger.config.decimals});
       },
-      [](const caller&,
-         const icrc1_supported_standards_arg&) -> result<standard_records> {
-        return supported_standards();
+      [self](const caller&,
+             const icrc1_fee_arg&) -> caf::result<result<tokens>> {
+        return out(self, result<tokens>{self->state.ledger.config.fee});
+      },
+      [self](const caller&, const icrc1_metadata_arg&)
+          -> caf::result<result<metadata_entries>> {
+        return out(self, result<metadata_entries>{
+                             metadata_of(self->state.ledger.config)});
+      },
+      [self](const caller&,
+             const icrc1_total_supply_arg&) -> caf::result<result<tokens>> {
+        return out(self, result<tokens>{total_supply(self->state.ledger)});
+      },
+      [self](const caller&, const icrc1_minting_account_arg&)
+          -> caf::result<result<opt_account>> {
+        return out(self, result<opt_account>{opt_account{
+                             self->state.ledger.config.minting_account}});
+      },
+      [self](const caller&, const icrc1_supported_standards_arg&)
+          -> caf::result<result<standard_records>> {
+        return out(self, result<standard_records>{supported_standards()});
       },
       // -- queries
       // --------------------------------------------------------------
-      [self](const caller&, const account& acc) -> result<tokens> {
-        return balance_of(self->state.ledger, acc);
+      [self](const caller&, const account& acc) -> caf::result<result<tokens>> {
+        return out(self, result<tokens>{balance_of(self->state.ledger, acc)});
       },
-      [self](const caller&, const allowance_args& arg) -> result<allowance> {
-        return allowance_of(self->state.ledger, arg, self->state.ctx->now());
+      [self](const caller&,
+             const allowance_args& arg) -> caf::result<result<allowance>> {
+        return out(self, result<allowance>{allowance_of(
+                             self->state.ledger, arg, self->state.ctx->now())});
       },
-      [self](const caller&, const ledger_stats_arg&) -> result<ledger_stats> {
-        return stats_of(self->state.ledger);
+      [self](const caller&,
+             const ledger_stats_arg&) -> caf::result<result<ledger_stats>> {
+        return out(self, result<ledger_stats>{stats_of(self->state.ledger)});
       },
       // -- updates
       // --------------------------------------------------------------
-      [self](const caller& c, const transfer_arg& arg) -> result<uint64_t> {
-        return run_update(self, c, arg);
-      },
-      [self](const caller& c, const approve_args& arg) -> result<uint64_t> {
+      [self](const caller& c,
+             const transfer_arg& arg) -> caf::result<result<uint64_t>> {
         return run_update(self, c, arg);
       },
       [self](const caller& c,
-             const transfer_from_args& arg) -> result<uint64_t> {
+             const approve_args& arg) -> caf::result<result<uint64_t>> {
+        return run_update(self, c, arg);
+      },
+      [self](const caller& c,
+             const transfer_from_args& arg) -> caf::result<result<uint64_t>> {
         return run_update(self, c, arg);
       },
   };
@@ -105,7 +133,40 @@ ledger_actor::behavior_type ledger_impl(ledger_self self, node_context_ptr ctx,
 
 ledger_actor spawn_ledger(caf::actor_system& sys, node_context_ptr ctx,
                           ledger_config cfg) {
-  return sys.spawn(ledger_impl, std::move(ctx), std::move(cfg));
+  auto initial = make_ledger_state(std::move(cfg), ctx->now());
+  if (!initial) {
+    // Spawned only to quit at once with the reason, as callers expect.
+    return sys.spawn(
+        [](ledger_actor::pointer self,
+           const std::string& msg) -> ledger_actor::behavior_type {
+          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
+          return ledger_actor::behavior_type::make_empty_behavior();
+        },
+        initial.err().to_string());
+  }
+  return sys.spawn(ledger_impl, std::move(ctx), std::move(*initial),
+                   durable_start{});
+}
+
+result<ledger_actor>
+spawn_durable_ledger(caf::actor_system& sys, node_context_ptr ctx,
+                     ledger_config cfg, const principal& id,
+                     const store::recovered_actor& rec) {
+  const auto what = "ledger " + id.to_text();
+  result<ledger_state> st
+      = rec.checkpoint ? load_checkpoint<ledger_state>(*rec.checkpoint, what)
+                       : make_ledger_state(std::move(cfg), ctx->now());
+  if (!st)
+    return st.err();
+  for (const auto& [seq, payload] : rec.events) {
+    auto ev = decode_event<ledger_event>(payload, what + " event "
+                                                      + std::to_string(seq));
+    if (!ev)
+      return ev.err();
+    apply(*st, *ev);
+  }
+  return sys.spawn(ledger_impl, std::move(ctx), std::move(*st),
+                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 } // namespace icto
