@@ -134,37 +134,78 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
   lc.minting_account = account{topo.ledger.minting_account, std::nullopt};
   if (auto ok = validate(lc); !ok)
     return ok.err();
-  if (ctx->persistence) {
-    const auto id = service_principal(service_id::ledger);
-    auto rec = ctx->persistence->store->recover(id);
+  // What the store holds for a journaled service, noted for the log.
+  auto recover = [&](service_id s) -> result<store::recovered_actor> {
+    auto rec = ctx->persistence->store->recover(service_principal(s));
     if (!rec)
       return rec.err();
     for (auto& w : rec->warnings)
       p.recovery_warnings.push_back(w);
     p.recovered.push_back(
-        "ledger: " + std::to_string(rec->last_seq) + " events ("
+        std::string{to_string(s)} + ": " + std::to_string(rec->last_seq)
+        + " events ("
         + (rec->checkpoint
                ? "checkpoint at " + std::to_string(rec->checkpoint_seq)
                : std::string{"no checkpoint"})
         + ", " + std::to_string(rec->events.size()) + " replayed)");
-    auto ledger = spawn_durable_ledger(sys, ctx, lc, id, *rec);
-    if (!ledger)
-      return ledger.err();
-    p.ledger = *ledger;
-    p.journaled.push_back(caf::actor_cast<caf::actor>(p.ledger));
-  } else {
-    p.ledger = spawn_ledger(sys, ctx, lc);
-  }
+    return rec;
+  };
+  // Spawns a journaled service from its store, or in memory.
+  auto durable = [&](service_id s, auto in_memory,
+                     auto from_store) -> result<decltype(in_memory())> {
+    if (!ctx->persistence)
+      return in_memory();
+    auto rec = recover(s);
+    if (!rec)
+      return rec.err();
+    auto h = from_store(service_principal(s), *rec);
+    if (h)
+      p.journaled.push_back(caf::actor_cast<caf::actor>(*h));
+    return h;
+  };
+
+  auto ledger = durable(
+      service_id::ledger,
+      [&] {
+        return spawn_ledger(sys, ctx, lc);
+      },
+      [&](const principal& id, const store::recovered_actor& rec) {
+        return spawn_durable_ledger(sys, ctx, lc, id, rec);
+      });
+  if (!ledger)
+    return ledger.err();
+  p.ledger = *ledger;
   keep_and_register(p, *ctx, service_id::ledger, p.ledger);
 
   std::vector<principal> writers{backend_id};
   for (auto s : all_services)
     if (is_factory(s))
       writers.push_back(service_principal(s));
-  p.audit = spawn_audit_storage(sys, ctx, audit_config{writers, backend_id});
+  const audit_config ac{writers, backend_id};
+  auto audit = durable(
+      service_id::audit_storage,
+      [&] {
+        return spawn_audit_storage(sys, ctx, ac);
+      },
+      [&](const principal& id, const store::recovered_actor& rec) {
+        return spawn_durable_audit_storage(sys, ctx, ac, id, rec);
+      });
+  if (!audit)
+    return audit.err();
+  p.audit = *audit;
   keep_and_register(p, *ctx, service_id::audit_storage, p.audit);
-  p.invoice = spawn_invoice_storage(sys, ctx,
-                                    invoice_config{{backend_id}, backend_id});
+  const invoice_config ic{{backend_id}, backend_id};
+  auto invoice = durable(
+      service_id::invoice_storage,
+      [&] {
+        return spawn_invoice_storage(sys, ctx, ic);
+      },
+      [&](const principal& id, const store::recovered_actor& rec) {
+        return spawn_durable_invoice_storage(sys, ctx, ic, id, rec);
+      });
+  if (!invoice)
+    return invoice.err();
+  p.invoice = *invoice;
   keep_and_register(p, *ctx, service_id::invoice_storage, p.invoice);
 
   p.token_factory = spawn_token_factory(

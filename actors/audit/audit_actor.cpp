@@ -1,59 +1,124 @@
 #include "actors/audit/audit_actor.hpp"
 
 #include "actors/audit/audit_state.hpp"
+#include "actors/audit/audit_state_serialization.hpp"
+#include "actors/common/durable.hpp"
+#include "actors/common/recovery.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <string>
 #include <utility>
 
 namespace icto {
 
 namespace {
 
+/// What the audit storage journals: an appended entry or a whitelist
+/// change.
+struct audit_journal_event {
+  enum kind_t : uint8_t { entry = 1, writer_change = 2 };
+  uint8_t kind = entry;
+  audit_entry appended;
+  principal writer;
+  bool allowed = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_journal_event& x) {
+  return f(caf::meta::type_name("audit_journal_event"), x.kind, x.appended,
+           x.writer, x.allowed);
+}
+
+result<unit> apply_event(audit_state& st, const audit_journal_event& ev) {
+  if (ev.kind == audit_journal_event::entry) {
+    if (ev.appended.id != st.next_id)
+      return make_error(system_errc::internal,
+                        "entry " + std::to_string(ev.appended.id)
+                            + " where entry " + std::to_string(st.next_id)
+                            + " was due");
+    apply(st, ev.appended);
+  } else if (ev.kind == audit_journal_event::writer_change) {
+    apply(st, audit_writer_change{ev.writer, ev.allowed});
+  } else {
+    return make_error(system_errc::internal,
+                      "unknown event kind " + std::to_string(ev.kind));
+  }
+  return unit{};
+}
+
 /// What the audit actor owns; only its own handlers touch it.
 struct audit_actor_state {
   static inline const char* name = "audit_storage";
   node_context_ptr ctx;
   audit_state log;
+  actor_journal journal;
 };
 
 using audit_self = audit_actor::stateful_pointer<audit_actor_state>;
+
+/// A reply that leaves once every event before it is durable.
+template <class T>
+caf::result<result<T>> out(audit_self self, result<T> x) {
+  return self->state.journal.reply(self, std::move(x));
+}
+
+/// Journals an event and applies it (decided from the current state, so
+/// it applies; replay checks the entry ids).
+void commit(audit_self self, const audit_journal_event& ev) {
+  auto& st = self->state;
+  st.journal.commit(encode_event(ev), [&] {
+    if (ev.kind == audit_journal_event::entry)
+      apply(st.log, ev.appended);
+    else
+      apply(st.log, audit_writer_change{ev.writer, ev.allowed});
+  });
+}
 
 storage_caller who(audit_self self, const caller& claimed) {
   return caller_of(*self->state.ctx, self->current_sender(), claimed);
 }
 
-/// Resolves the caller, decides a whitelist change, applies it.
+/// Resolves the caller, decides a whitelist change, journals and applies
+/// it.
 template <class Arg>
-result<unit> run_whitelist(audit_self self, const caller& c, const Arg& a) {
+caf::result<result<unit>>
+run_whitelist(audit_self self, const caller& c, const Arg& a) {
   auto ch = decide_whitelist(self->state.log, who(self, c), a);
   if (!ch)
-    return ch.err();
-  apply(self->state.log, *ch);
-  return unit{};
+    return out(self, result<unit>{ch.err()});
+  audit_journal_event ev;
+  ev.kind = audit_journal_event::writer_change;
+  ev.writer = ch->writer;
+  ev.allowed = ch->allowed;
+  commit(self, ev);
+  return out(self, result<unit>{unit{}});
 }
 
 audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
-                                      audit_config cfg) {
-  auto initial = make_audit_state(cfg);
-  if (!initial) {
-    self->quit(
-        caf::make_error(caf::sec::invalid_argument, initial.err().to_string()));
-    return audit_actor::behavior_type::make_empty_behavior();
-  }
+                                      audit_state initial,
+                                      durable_start start) {
   self->state.ctx = std::move(ctx);
-  self->state.log = std::move(*initial);
+  self->state.log = std::move(initial);
+  self->state.journal.attach(self, start, self->state.ctx->persistence, [self] {
+    return checkpoint_of(self->state.log);
+  });
   return {
       // -- updates ------------------------------------------------------------
-      [self](const caller& c, const audit_event& ev) -> result<audit_entry> {
+      [self](const caller& c,
+             const audit_event& ev) -> caf::result<result<audit_entry>> {
         auto& st = self->state;
         auto e = decide_log(st.log, who(self, c), ev, st.ctx->now());
-        if (e)
-          apply(st.log, *e);
-        return e;
+        if (e) {
+          audit_journal_event je;
+          je.kind = audit_journal_event::entry;
+          je.appended = *e;
+          commit(self, je);
+        }
+        return out(self, std::move(e));
       },
       [self](const caller& c, const audit_whitelist_add_arg& a) {
         return run_whitelist(self, c, a);
@@ -62,21 +127,28 @@ audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
         return run_whitelist(self, c, a);
       },
       // -- queries ------------------------------------------------------------
+      [self](const caller&, const verify_chain_arg& a)
+          -> caf::result<result<chain_verification>> {
+        return out(
+            self, result<chain_verification>{verify_chain(self->state.log, a)});
+      },
+      [self](const caller& c,
+             const audit_filter& f) -> caf::result<result<audit_page>> {
+        return out(self, result<audit_page>{
+                             query_logs(self->state.log, who(self, c), f)});
+      },
+      [self](const caller& c,
+             const audit_entry_arg& a) -> caf::result<result<audit_entry>> {
+        return out(self, result<audit_entry>{
+                             get_entry(self->state.log, who(self, c), a.id)});
+      },
       [self](const caller&,
-             const verify_chain_arg& a) -> result<chain_verification> {
-        return verify_chain(self->state.log, a);
+             const audit_stats_arg&) -> caf::result<result<audit_stats>> {
+        return out(self, result<audit_stats>{stats_of(self->state.log)});
       },
-      [self](const caller& c, const audit_filter& f) -> result<audit_page> {
-        return query_logs(self->state.log, who(self, c), f);
-      },
-      [self](const caller& c, const audit_entry_arg& a) -> result<audit_entry> {
-        return get_entry(self->state.log, who(self, c), a.id);
-      },
-      [self](const caller&, const audit_stats_arg&) -> result<audit_stats> {
-        return stats_of(self->state.log);
-      },
-      [self](const caller&, const audit_whitelist_arg&) -> result<principals> {
-        return sorted(self->state.log.writers);
+      [self](const caller&,
+             const audit_whitelist_arg&) -> caf::result<result<principals>> {
+        return out(self, result<principals>{sorted(self->state.log.writers)});
       },
       [self](const caller&, const audit_health_check_arg&) -> result<unit> {
         const auto& log = self->state.log;
@@ -92,7 +164,33 @@ audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
 
 audit_actor spawn_audit_storage(caf::actor_system& sys, node_context_ptr ctx,
                                 audit_config cfg) {
-  return sys.spawn(audit_impl, std::move(ctx), std::move(cfg));
+  auto initial = make_audit_state(cfg);
+  if (!initial)
+    return sys.spawn(
+        [](audit_actor::pointer self,
+           const std::string& msg) -> audit_actor::behavior_type {
+          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
+          return audit_actor::behavior_type::make_empty_behavior();
+        },
+        initial.err().to_string());
+  return sys.spawn(audit_impl, std::move(ctx), std::move(*initial),
+                   durable_start{});
+}
+
+result<audit_actor>
+spawn_durable_audit_storage(caf::actor_system& sys, node_context_ptr ctx,
+                            audit_config cfg, const principal& id,
+                            const store::recovered_actor& rec) {
+  auto st = rebuild_state<audit_state, audit_journal_event>(
+      rec, "audit_storage " + id.to_text(),
+      [&] {
+        return make_audit_state(cfg);
+      },
+      apply_event);
+  if (!st)
+    return st.err();
+  return sys.spawn(audit_impl, std::move(ctx), std::move(*st),
+                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 } // namespace icto

@@ -1,69 +1,132 @@
 #include "actors/invoice/invoice_actor.hpp"
 
+#include "actors/common/durable.hpp"
+#include "actors/common/recovery.hpp"
 #include "actors/invoice/invoice_state.hpp"
+#include "actors/invoice/invoice_state_serialization.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <string>
 #include <utility>
 
 namespace icto {
 
 namespace {
 
+/// What the invoice storage journals: a stored (new or updated) record or
+/// a whitelist change.
+struct invoice_journal_event {
+  enum kind_t : uint8_t { record = 1, writer_change = 2 };
+  uint8_t kind = record;
+  payment_record stored;
+  principal writer;
+  bool allowed = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type
+inspect(Inspector& f, invoice_journal_event& x) {
+  return f(caf::meta::type_name("invoice_journal_event"), x.kind, x.stored,
+           x.writer, x.allowed);
+}
+
+void apply_event_unchecked(invoice_state& st, const invoice_journal_event& ev) {
+  if (ev.kind == invoice_journal_event::record)
+    apply(st, invoice_change{ev.stored, true});
+  else
+    apply(st, invoice_writer_change{ev.writer, ev.allowed});
+}
+
+result<unit> apply_event(invoice_state& st, const invoice_journal_event& ev) {
+  if (ev.kind != invoice_journal_event::record
+      && ev.kind != invoice_journal_event::writer_change)
+    return make_error(system_errc::internal,
+                      "unknown event kind " + std::to_string(ev.kind));
+  apply_event_unchecked(st, ev);
+  return unit{};
+}
+
 /// What the invoice actor owns; only its own handlers touch it.
 struct invoice_actor_state {
   static inline const char* name = "invoice_storage";
   node_context_ptr ctx;
   invoice_state store;
+  actor_journal journal;
 };
 
 using invoice_self = invoice_actor::stateful_pointer<invoice_actor_state>;
+
+/// A reply that leaves once every event before it is durable.
+template <class T>
+caf::result<result<T>> out(invoice_self self, result<T> x) {
+  return self->state.journal.reply(self, std::move(x));
+}
+
+/// Journals an event and applies it.
+void commit(invoice_self self, const invoice_journal_event& ev) {
+  auto& st = self->state;
+  st.journal.commit(encode_event(ev), [&] {
+    apply_event_unchecked(st.store, ev);
+  });
+}
 
 storage_caller who(invoice_self self, const caller& claimed) {
   return caller_of(*self->state.ctx, self->current_sender(), claimed);
 }
 
-/// Applies a decided change and replies its record (or the refusal).
-result<payment_record> finish(invoice_self self, result<invoice_change> ch) {
+/// Journals and applies a decided change (unless it changes nothing) and
+/// replies its record, or the refusal.
+caf::result<result<payment_record>> finish(invoice_self self,
+                                           result<invoice_change> ch) {
   if (!ch)
-    return ch.err();
-  apply(self->state.store, *ch);
-  return std::move(ch->record);
+    return out(self, result<payment_record>{ch.err()});
+  if (ch->changed) {
+    invoice_journal_event ev;
+    ev.kind = invoice_journal_event::record;
+    ev.stored = ch->record;
+    commit(self, ev);
+  }
+  return out(self, result<payment_record>{std::move(ch->record)});
 }
 
-/// Resolves the caller, decides a whitelist change, applies it.
+/// Resolves the caller, decides a whitelist change, journals and applies
+/// it.
 template <class Arg>
-result<unit> run_whitelist(invoice_self self, const caller& c, const Arg& a) {
+caf::result<result<unit>>
+run_whitelist(invoice_self self, const caller& c, const Arg& a) {
   auto ch = decide_whitelist(self->state.store, who(self, c), a);
   if (!ch)
-    return ch.err();
-  apply(self->state.store, *ch);
-  return unit{};
+    return out(self, result<unit>{ch.err()});
+  invoice_journal_event ev;
+  ev.kind = invoice_journal_event::writer_change;
+  ev.writer = ch->writer;
+  ev.allowed = ch->allowed;
+  commit(self, ev);
+  return out(self, result<unit>{unit{}});
 }
 
 invoice_actor::behavior_type
-invoice_impl(invoice_self self, node_context_ptr ctx, invoice_config cfg) {
-  auto initial = make_invoice_state(cfg);
-  if (!initial) {
-    self->quit(
-        caf::make_error(caf::sec::invalid_argument, initial.err().to_string()));
-    return invoice_actor::behavior_type::make_empty_behavior();
-  }
+invoice_impl(invoice_self self, node_context_ptr ctx, invoice_state initial,
+             durable_start start) {
   self->state.ctx = std::move(ctx);
-  self->state.store = std::move(*initial);
+  self->state.store = std::move(initial);
+  self->state.journal.attach(self, start, self->state.ctx->persistence, [self] {
+    return checkpoint_of(self->state.store);
+  });
   return {
       // -- updates ------------------------------------------------------------
       [self](const caller& c,
-             const payment_record& rec) -> result<payment_record> {
+             const payment_record& rec) -> caf::result<result<payment_record>> {
         auto& st = self->state;
         return finish(self, decide_record(st.store, who(self, c), rec,
                                           st.ctx->now()));
       },
-      [self](const caller& c,
-             const payment_status_update& up) -> result<payment_record> {
+      [self](const caller& c, const payment_status_update& up)
+          -> caf::result<result<payment_record>> {
         auto& st = self->state;
         return finish(self,
                       decide_update(st.store, who(self, c), up, st.ctx->now()));
@@ -76,19 +139,22 @@ invoice_impl(invoice_self self, node_context_ptr ctx, invoice_config cfg) {
       },
       // -- queries ------------------------------------------------------------
       [self](const caller& c,
-             const user_payments_arg& a) -> result<payment_page> {
-        return user_records(self->state.store, who(self, c), a);
+             const user_payments_arg& a) -> caf::result<result<payment_page>> {
+        return out(self, result<payment_page>{
+                             user_records(self->state.store, who(self, c), a)});
       },
-      [self](const caller& c,
-             const payment_record_arg& a) -> result<payment_record> {
-        return get_record(self->state.store, who(self, c), a.id);
-      },
-      [self](const caller&, const invoice_stats_arg&) -> result<invoice_stats> {
-        return self->state.store.stats;
+      [self](const caller& c, const payment_record_arg& a)
+          -> caf::result<result<payment_record>> {
+        return out(self, result<payment_record>{get_record(
+                             self->state.store, who(self, c), a.id)});
       },
       [self](const caller&,
-             const invoice_whitelist_arg&) -> result<principals> {
-        return sorted(self->state.store.writers);
+             const invoice_stats_arg&) -> caf::result<result<invoice_stats>> {
+        return out(self, result<invoice_stats>{self->state.store.stats});
+      },
+      [self](const caller&,
+             const invoice_whitelist_arg&) -> caf::result<result<principals>> {
+        return out(self, result<principals>{sorted(self->state.store.writers)});
       },
       [self](const caller&, const invoice_health_check_arg&) -> result<unit> {
         const auto& st = self->state.store;
@@ -104,7 +170,33 @@ invoice_impl(invoice_self self, node_context_ptr ctx, invoice_config cfg) {
 
 invoice_actor spawn_invoice_storage(caf::actor_system& sys,
                                     node_context_ptr ctx, invoice_config cfg) {
-  return sys.spawn(invoice_impl, std::move(ctx), std::move(cfg));
+  auto initial = make_invoice_state(cfg);
+  if (!initial)
+    return sys.spawn(
+        [](invoice_actor::pointer self,
+           const std::string& msg) -> invoice_actor::behavior_type {
+          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
+          return invoice_actor::behavior_type::make_empty_behavior();
+        },
+        initial.err().to_string());
+  return sys.spawn(invoice_impl, std::move(ctx), std::move(*initial),
+                   durable_start{});
+}
+
+result<invoice_actor>
+spawn_durable_invoice_storage(caf::actor_system& sys, node_context_ptr ctx,
+                              invoice_config cfg, const principal& id,
+                              const store::recovered_actor& rec) {
+  auto st = rebuild_state<invoice_state, invoice_journal_event>(
+      rec, "invoice_storage " + id.to_text(),
+      [&] {
+        return make_invoice_state(cfg);
+      },
+      apply_event);
+  if (!st)
+    return st.err();
+  return sys.spawn(invoice_impl, std::move(ctx), std::move(*st),
+                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 } // namespace icto

@@ -2,10 +2,9 @@
 
 #include "actors/common/directory.hpp"
 #include "actors/common/durable.hpp"
-#include "actors/common/event_codec.hpp"
+#include "actors/common/recovery.hpp"
 #include "actors/ledger/ledger_state.hpp"
 #include "actors/ledger/ledger_state_serialization.hpp"
-#include "persistence/checkpoint_archive.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
@@ -56,11 +55,7 @@ ledger_actor::behavior_type ledger_impl(ledger_self self, node_context_ptr ctx,
   self->state.ctx = std::move(ctx);
   self->state.ledger = std::move(initial);
   self->state.journal.attach(self, start, self->state.ctx->persistence, [self] {
-    // An O(1) copy: the tries share their nodes.
-    auto snapshot = self->state.ledger;
-    return [snapshot = std::move(snapshot)] {
-      return save_checkpoint(snapshot);
-    };
+    return checkpoint_of(self->state.ledger);
   });
   return {
       // -- ICRC-1 metadata ----------------------------------------------------
@@ -152,19 +147,17 @@ result<ledger_actor>
 spawn_durable_ledger(caf::actor_system& sys, node_context_ptr ctx,
                      ledger_config cfg, const principal& id,
                      const store::recovered_actor& rec) {
-  const auto what = "ledger " + id.to_text();
-  result<ledger_state> st
-      = rec.checkpoint ? load_checkpoint<ledger_state>(*rec.checkpoint, what)
-                       : make_ledger_state(std::move(cfg), ctx->now());
+  auto st = rebuild_state<ledger_state, ledger_event>(
+      rec, "ledger " + id.to_text(),
+      [&] {
+        return make_ledger_state(std::move(cfg), ctx->now());
+      },
+      [](ledger_state& s, const ledger_event& ev) -> result<unit> {
+        apply(s, ev);
+        return unit{};
+      });
   if (!st)
     return st.err();
-  for (const auto& [seq, payload] : rec.events) {
-    auto ev = decode_event<ledger_event>(payload, what + " event "
-                                                      + std::to_string(seq));
-    if (!ev)
-      return ev.err();
-    apply(*st, *ev);
-  }
   return sys.spawn(ledger_impl, std::move(ctx), std::move(*st),
                    durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }

@@ -125,6 +125,25 @@ TEST_F(ictod_recovery, acknowledged_blocks_survive_sigkill) {
   EXPECT_EQ(balance(), expected + 1);
 }
 
+TEST_F(ictod_recovery, storage_whitelists_survive_sigkill) {
+  start();
+  for (auto target : {"audit_storage", "invoice_storage"}) {
+    auto r = call("admin", target, "addToWhitelist", {{"writer", alice}});
+    ASSERT_TRUE(r.contains("ok")) << target << ": " << r.dump();
+  }
+  node.stop(SIGKILL);
+  start();
+  for (auto target : {"audit_storage", "invoice_storage"}) {
+    auto r = call("admin", target, "getWhitelist", json::object());
+    ASSERT_TRUE(r.contains("ok")) << target << ": " << r.dump();
+    EXPECT_NE(r["ok"].dump().find(alice), std::string::npos)
+        << target << ": " << r.dump();
+  }
+  EXPECT_NE(read_log().find("recovered audit_storage: 1 events"),
+            std::string::npos)
+      << read_log();
+}
+
 TEST_F(ictod_recovery, a_clean_stop_checkpoints_and_the_next_start_loads_it) {
   start();
   for (int i = 0; i < 5; ++i)
