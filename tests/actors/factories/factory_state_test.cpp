@@ -2,6 +2,8 @@
 // paging, callbacks, versions, upgrades and rollouts, stats and health.
 
 #include "actors/factories/factory_state.hpp"
+#include "actors/factories/factory_state_serialization.hpp"
+#include "persistence/checkpoint_archive.hpp"
 
 #include <gtest/gtest.h>
 
@@ -512,6 +514,46 @@ TEST_F(factory_state_test, equal_histories_give_equal_states) {
   auto b = deploy(alice, {{bob, contract_role::signer}});
   EXPECT_EQ(a, b);
   EXPECT_EQ(st, copy);
+}
+
+// -- checkpoints
+// ---------------------------------------------------------------
+
+TEST_F(factory_state_test, checkpoint_round_trips_every_field) {
+  auto a = deploy(alice, {{bob, contract_role::signer}}, /*is_public=*/true);
+  auto b = deploy(bob, {{alice, contract_role::observer}});
+  auto c = deploy(carol, {}, false, /*complete=*/false);
+  fail_deployment(st, c);
+  ASSERT_TRUE(on_role_added(st, b, b, carol, contract_role::signer).ok());
+  ASSERT_TRUE(on_status_changed(st, a, {a, "active"}).ok());
+  register_version_arg rv;
+  rv.version = v(1, 1, 0);
+  rv.notes = "memo";
+  rv.migration = "add-memo";
+  rv.stable = true;
+  rv.min_upgrade_from = v(1, 0, 0);
+  ASSERT_TRUE(register_version(st, admin, rv, t0 + 5).ok());
+  upgrade_contract_arg up;
+  up.contract_id = a;
+  up.version = v(1, 1, 0);
+  ASSERT_TRUE(begin_upgrade(st, alice, up).ok());
+  mark_unreachable(st, b);
+  auto bytes = save_checkpoint(st);
+  auto back = load_checkpoint<factory_state>(bytes, "factory");
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_TRUE(*back == st);
+  EXPECT_EQ(back->versions.back().min_upgrade_from, v(1, 0, 0));
+  EXPECT_EQ(my_contracts(*back, {carol, std::nullopt, {10, 0}}).total, 1u);
+}
+
+TEST_F(factory_state_test, a_damaged_checkpoint_does_not_load) {
+  deploy(alice);
+  deploy(bob);
+  auto bytes = save_checkpoint(st);
+  for (size_t cut : {size_t{0}, size_t{10}, bytes.size() / 2, bytes.size() - 1})
+    EXPECT_FALSE(
+        load_checkpoint<factory_state>(bytes.substr(0, cut), "factory").ok())
+        << "cut at " << cut;
 }
 
 } // namespace
