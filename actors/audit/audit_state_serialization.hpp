@@ -12,6 +12,7 @@
 
 #include "actors/audit/audit_state.hpp"
 #include "persistence/archive_helpers.hpp"
+#include "persistence/described_serialization.hpp"
 #include "persistence/principal_serialization.hpp"
 #include "persistence/trie_serialization.hpp"
 
@@ -24,69 +25,12 @@
 
 #include <utility>
 
-BOOST_CLASS_VERSION(icto::audit_event, 1)
-BOOST_CLASS_TRACKING(icto::audit_event, boost::serialization::track_never)
-BOOST_CLASS_VERSION(icto::audit_entry, 1)
-BOOST_CLASS_TRACKING(icto::audit_entry, boost::serialization::track_never)
+ICTO_BOOST_DESCRIBED(icto::audit_event, 1)
+ICTO_BOOST_DESCRIBED(icto::audit_entry, 1)
 BOOST_CLASS_VERSION(icto::audit_state, 1)
 BOOST_CLASS_TRACKING(icto::audit_state, boost::serialization::track_never)
 
 namespace boost::serialization {
-
-template <class Archive>
-void save(Archive& ar, const icto::audit_event& x, unsigned) {
-  using namespace icto::archive;
-  ar << make_nvp("user", x.user);
-  ar << make_nvp("action", x.action);
-  ar << make_nvp("status", x.status);
-  ar << make_nvp("severity", x.severity);
-  ar << make_nvp("service", x.service);
-  save_opt(ar, "request_id", x.request_id);
-  save_opt(ar, "payment_id", x.payment_id);
-  save_opt(ar, "refund_id", x.refund_id);
-  save_opt(ar, "pipeline_id", x.pipeline_id);
-  save_opt(ar, "contract_id", x.contract_id);
-  save_opt(ar, "amount", x.amount);
-  ar << make_nvp("message", x.message);
-  ar << make_nvp("time", x.time);
-}
-
-template <class Archive>
-void load(Archive& ar, icto::audit_event& x, unsigned version) {
-  using namespace icto::archive;
-  check_version(version, 1, "audit_event");
-  icto::audit_event out;
-  ar >> make_nvp("user", out.user);
-  ar >> make_nvp("action", out.action);
-  ar >> make_nvp("status", out.status);
-  ar >> make_nvp("severity", out.severity);
-  ar >> make_nvp("service", out.service);
-  load_opt(ar, "request_id", out.request_id);
-  load_opt(ar, "payment_id", out.payment_id);
-  load_opt(ar, "refund_id", out.refund_id);
-  load_opt(ar, "pipeline_id", out.pipeline_id);
-  load_opt(ar, "contract_id", out.contract_id);
-  load_opt(ar, "amount", out.amount);
-  ar >> make_nvp("message", out.message);
-  ar >> make_nvp("time", out.time);
-  x = std::move(out);
-}
-
-template <class Archive>
-void serialize(Archive& ar, icto::audit_event& x, const unsigned version) {
-  split_free(ar, x, version);
-}
-
-template <class Archive>
-void serialize(Archive& ar, icto::audit_entry& x, const unsigned version) {
-  icto::archive::check_version(version, 1, "audit_entry");
-  ar& make_nvp("id", x.id);
-  ar& make_nvp("writer", x.writer);
-  ar& make_nvp("recorded_at", x.recorded_at);
-  ar& make_nvp("event", x.event);
-  ar& make_nvp("prev_hash", x.prev_hash);
-  ar& make_nvp("hash", x.hash);
-}
 
 template <class Archive>
 void save(Archive& ar, const icto::audit_state& x, unsigned) {

@@ -11,6 +11,7 @@
 
 #include "actors/invoice/invoice_state.hpp"
 #include "persistence/archive_helpers.hpp"
+#include "persistence/described_serialization.hpp"
 #include "persistence/principal_serialization.hpp"
 #include "persistence/trie_serialization.hpp"
 
@@ -22,54 +23,11 @@
 
 #include <utility>
 
-BOOST_CLASS_VERSION(icto::payment_record, 1)
-BOOST_CLASS_TRACKING(icto::payment_record, boost::serialization::track_never)
+ICTO_BOOST_DESCRIBED(icto::payment_record, 1)
 BOOST_CLASS_VERSION(icto::invoice_state, 1)
 BOOST_CLASS_TRACKING(icto::invoice_state, boost::serialization::track_never)
 
 namespace boost::serialization {
-
-template <class Archive>
-void save(Archive& ar, const icto::payment_record& x, unsigned) {
-  using namespace icto::archive;
-  ar << make_nvp("id", x.id);
-  ar << make_nvp("user", x.user);
-  ar << make_nvp("service", x.service);
-  ar << make_nvp("amount", x.amount);
-  ar << make_nvp("fee", x.fee);
-  save_opt(ar, "block_index", x.block_index);
-  ar << make_nvp("status", x.status);
-  ar << make_nvp("request_id", x.request_id);
-  ar << make_nvp("created_at", x.created_at);
-  ar << make_nvp("updated_at", x.updated_at);
-  save_opt(ar, "refund_block_index", x.refund_block_index);
-  save_opt(ar, "reason", x.reason);
-}
-
-template <class Archive>
-void load(Archive& ar, icto::payment_record& x, unsigned version) {
-  using namespace icto::archive;
-  check_version(version, 1, "payment_record");
-  icto::payment_record out;
-  ar >> make_nvp("id", out.id);
-  ar >> make_nvp("user", out.user);
-  ar >> make_nvp("service", out.service);
-  ar >> make_nvp("amount", out.amount);
-  ar >> make_nvp("fee", out.fee);
-  load_opt(ar, "block_index", out.block_index);
-  ar >> make_nvp("status", out.status);
-  ar >> make_nvp("request_id", out.request_id);
-  ar >> make_nvp("created_at", out.created_at);
-  ar >> make_nvp("updated_at", out.updated_at);
-  load_opt(ar, "refund_block_index", out.refund_block_index);
-  load_opt(ar, "reason", out.reason);
-  x = std::move(out);
-}
-
-template <class Archive>
-void serialize(Archive& ar, icto::payment_record& x, const unsigned version) {
-  split_free(ar, x, version);
-}
 
 template <class Archive>
 void save(Archive& ar, const icto::invoice_state& x, unsigned) {
