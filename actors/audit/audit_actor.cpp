@@ -60,12 +60,6 @@ struct audit_actor_state {
 
 using audit_self = audit_actor::stateful_pointer<audit_actor_state>;
 
-/// A reply that leaves once every event before it is durable.
-template <class T>
-caf::result<result<T>> out(audit_self self, result<T> x) {
-  return self->state.journal.reply(self, std::move(x));
-}
-
 /// Journals an event and applies it (decided from the current state, so
 /// it applies; replay checks the entry ids).
 void commit(audit_self self, const audit_journal_event& ev) {
@@ -89,13 +83,13 @@ caf::result<result<unit>>
 run_whitelist(audit_self self, const caller& c, const Arg& a) {
   auto ch = decide_whitelist(self->state.log, who(self, c), a);
   if (!ch)
-    return out(self, result<unit>{ch.err()});
+    return durable_reply(self, result<unit>{ch.err()});
   audit_journal_event ev;
   ev.kind = audit_journal_event::writer_change;
   ev.writer = ch->writer;
   ev.allowed = ch->allowed;
   commit(self, ev);
-  return out(self, result<unit>{unit{}});
+  return durable_reply(self, result<unit>{unit{}});
 }
 
 audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
@@ -118,7 +112,7 @@ audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
           je.appended = *e;
           commit(self, je);
         }
-        return out(self, std::move(e));
+        return durable_reply(self, std::move(e));
       },
       [self](const caller& c, const audit_whitelist_add_arg& a) {
         return run_whitelist(self, c, a);
@@ -129,26 +123,28 @@ audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
       // -- queries ------------------------------------------------------------
       [self](const caller&, const verify_chain_arg& a)
           -> caf::result<result<chain_verification>> {
-        return out(
+        return durable_reply(
             self, result<chain_verification>{verify_chain(self->state.log, a)});
       },
       [self](const caller& c,
              const audit_filter& f) -> caf::result<result<audit_page>> {
-        return out(self, result<audit_page>{
-                             query_logs(self->state.log, who(self, c), f)});
+        return durable_reply(self, result<audit_page>{query_logs(
+                                       self->state.log, who(self, c), f)});
       },
       [self](const caller& c,
              const audit_entry_arg& a) -> caf::result<result<audit_entry>> {
-        return out(self, result<audit_entry>{
-                             get_entry(self->state.log, who(self, c), a.id)});
+        return durable_reply(self, result<audit_entry>{get_entry(
+                                       self->state.log, who(self, c), a.id)});
       },
       [self](const caller&,
              const audit_stats_arg&) -> caf::result<result<audit_stats>> {
-        return out(self, result<audit_stats>{stats_of(self->state.log)});
+        return durable_reply(self,
+                             result<audit_stats>{stats_of(self->state.log)});
       },
       [self](const caller&,
              const audit_whitelist_arg&) -> caf::result<result<principals>> {
-        return out(self, result<principals>{sorted(self->state.log.writers)});
+        return durable_reply(
+            self, result<principals>{sorted(self->state.log.writers)});
       },
       [self](const caller&, const audit_health_check_arg&) -> result<unit> {
         const auto& log = self->state.log;
@@ -164,33 +160,20 @@ audit_actor::behavior_type audit_impl(audit_self self, node_context_ptr ctx,
 
 audit_actor spawn_audit_storage(caf::actor_system& sys, node_context_ptr ctx,
                                 audit_config cfg) {
-  auto initial = make_audit_state(cfg);
-  if (!initial)
-    return sys.spawn(
-        [](audit_actor::pointer self,
-           const std::string& msg) -> audit_actor::behavior_type {
-          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
-          return audit_actor::behavior_type::make_empty_behavior();
-        },
-        initial.err().to_string());
-  return sys.spawn(audit_impl, std::move(ctx), std::move(*initial),
-                   durable_start{});
+  return spawn_in_memory<audit_actor>(sys, audit_impl, std::move(ctx),
+                                      make_audit_state(cfg));
 }
 
 result<audit_actor>
 spawn_durable_audit_storage(caf::actor_system& sys, node_context_ptr ctx,
                             audit_config cfg, const principal& id,
                             const store::recovered_actor& rec) {
-  auto st = rebuild_state<audit_state, audit_journal_event>(
-      rec, "audit_storage " + id.to_text(),
+  return spawn_recovered<audit_actor, audit_state, audit_journal_event>(
+      sys, audit_impl, std::move(ctx), id, "audit_storage", rec,
       [&] {
         return make_audit_state(cfg);
       },
       apply_event);
-  if (!st)
-    return st.err();
-  return sys.spawn(audit_impl, std::move(ctx), std::move(*st),
-                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 } // namespace icto

@@ -73,7 +73,7 @@ uint64_t actor_journal::append(std::string payload) {
 }
 
 void actor_journal::after_durable(std::function<void()> f) {
-  if (!enabled() || durable_ >= appended_) {
+  if (!pending()) {
     f();
     return;
   }
@@ -110,10 +110,8 @@ uint64_t actor_journal::checkpoint_now() {
 void actor_journal::on_checkpoint(uint64_t seq, bool ok,
                                   const std::string& message) {
   checkpoint_in_flight_ = false;
-  if (ok) {
+  if (ok)
     last_checkpoint_ = seq;
-    ++checkpoints_;
-  }
   // A failed serialization leaves the journal as it was: the next
   // checkpoint tries again; recovery replays a longer journal.
   static_cast<void>(message);

@@ -21,9 +21,11 @@
 #include "persistence/journal_writer.hpp"
 #include "persistence/node_store.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/atom.hpp>
 #include <caf/result.hpp>
 #include <caf/scheduled_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include <cstdint>
@@ -89,6 +91,11 @@ class actor_journal {
   /// Returns its sequence number.
   uint64_t append(std::string payload);
 
+  /// Whether an appended event is not durable yet.
+  bool pending() const {
+    return enabled() && durable_ < appended_;
+  }
+
   /// Runs `f` once every event appended so far is durable: now, if none is
   /// pending.
   void after_durable(std::function<void()> f);
@@ -97,10 +104,10 @@ class actor_journal {
   /// promise delivered once everything appended so far is durable.
   template <class T, class Self>
   caf::result<T> reply(Self* self, T value) {
-    if (!enabled() || durable_ >= appended_)
+    if (!pending())
       return value;
     auto promise = self->template make_response_promise<T>();
-    waiting_.emplace_back(appended_, [promise, v = std::move(value)]() mutable {
+    after_durable([promise, v = std::move(value)]() mutable {
       promise.deliver(std::move(v));
     });
     return promise;
@@ -123,10 +130,6 @@ class actor_journal {
   /// since the last. Returns the sequence number it covers, or 0.
   uint64_t checkpoint_now();
 
-  uint64_t checkpoints_written() const {
-    return checkpoints_;
-  }
-
  private:
   void on_durable(uint64_t seq);
   void on_checkpoint(uint64_t seq, bool ok, const std::string& message);
@@ -139,9 +142,31 @@ class actor_journal {
   uint64_t appended_ = 0;
   uint64_t durable_ = 0;
   uint64_t last_checkpoint_ = 0;
-  uint64_t checkpoints_ = 0;
   bool checkpoint_in_flight_ = false;
   std::deque<std::pair<uint64_t, std::function<void()>>> waiting_;
 };
+
+/// A handler's reply through its actor's journal (`self->state.journal`).
+template <class Self, class T>
+caf::result<result<T>> durable_reply(Self self, result<T> x) {
+  return self->state.journal.reply(self, std::move(x));
+}
+
+/// Spawns `impl(self, ctx, state, durable_start{})`: a service kept in
+/// memory. If its initial state could not be made (a bad config), spawns an
+/// actor that quits at once with caf::sec::invalid_argument and the reason.
+template <class Handle, class Impl, class State>
+Handle spawn_in_memory(caf::actor_system& sys, Impl impl, node_context_ptr ctx,
+                       result<State> initial) {
+  if (!initial)
+    return sys.spawn(
+        [](typename Handle::pointer self, const std::string& msg) ->
+        typename Handle::behavior_type {
+          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
+          return Handle::behavior_type::make_empty_behavior();
+        },
+        initial.err().to_string());
+  return sys.spawn(impl, std::move(ctx), std::move(*initial), durable_start{});
+}
 
 } // namespace icto

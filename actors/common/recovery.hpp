@@ -5,13 +5,17 @@
 // initial state; then every journal event after it. Include only where a
 // durable actor is spawned (it pulls in Boost.Serialization).
 
+#include "actors/common/context.hpp"
 #include "actors/common/event_codec.hpp"
 #include "messages/error.hpp"
 #include "persistence/checkpoint_archive.hpp"
 #include "persistence/node_store.hpp"
 
+#include <caf/actor_system.hpp>
+
 #include <functional>
 #include <string>
+#include <utility>
 
 namespace icto {
 
@@ -36,6 +40,24 @@ result<State> rebuild_state(const store::recovered_actor& rec,
                         where + ": " + ok.err().message);
   }
   return st;
+}
+
+/// Rebuilds a service's state from `rec` (see rebuild_state) and spawns
+/// `impl(self, ctx, state, start)`, its journal continuing after `rec`.
+template <class Handle, class State, class Event, class Impl, class Initial,
+          class Apply>
+result<Handle> spawn_recovered(caf::actor_system& sys, Impl impl,
+                               node_context_ptr ctx, const principal& id,
+                               const std::string& what,
+                               const store::recovered_actor& rec,
+                               Initial&& initial, Apply&& apply) {
+  auto st = rebuild_state<State, Event>(rec, what + " " + id.to_text(),
+                                        std::forward<Initial>(initial),
+                                        std::forward<Apply>(apply));
+  if (!st)
+    return st.err();
+  return sys.spawn(impl, std::move(ctx), std::move(*st),
+                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 /// A serializer of an immutable copy of `state` (an O(1) copy when its

@@ -60,12 +60,6 @@ struct invoice_actor_state {
 
 using invoice_self = invoice_actor::stateful_pointer<invoice_actor_state>;
 
-/// A reply that leaves once every event before it is durable.
-template <class T>
-caf::result<result<T>> out(invoice_self self, result<T> x) {
-  return self->state.journal.reply(self, std::move(x));
-}
-
 /// Journals an event and applies it.
 void commit(invoice_self self, const invoice_journal_event& ev) {
   auto& st = self->state;
@@ -83,14 +77,14 @@ storage_caller who(invoice_self self, const caller& claimed) {
 caf::result<result<payment_record>> finish(invoice_self self,
                                            result<invoice_change> ch) {
   if (!ch)
-    return out(self, result<payment_record>{ch.err()});
+    return durable_reply(self, result<payment_record>{ch.err()});
   if (ch->changed) {
     invoice_journal_event ev;
     ev.kind = invoice_journal_event::record;
     ev.stored = ch->record;
     commit(self, ev);
   }
-  return out(self, result<payment_record>{std::move(ch->record)});
+  return durable_reply(self, result<payment_record>{std::move(ch->record)});
 }
 
 /// Resolves the caller, decides a whitelist change, journals and applies
@@ -100,13 +94,13 @@ caf::result<result<unit>>
 run_whitelist(invoice_self self, const caller& c, const Arg& a) {
   auto ch = decide_whitelist(self->state.store, who(self, c), a);
   if (!ch)
-    return out(self, result<unit>{ch.err()});
+    return durable_reply(self, result<unit>{ch.err()});
   invoice_journal_event ev;
   ev.kind = invoice_journal_event::writer_change;
   ev.writer = ch->writer;
   ev.allowed = ch->allowed;
   commit(self, ev);
-  return out(self, result<unit>{unit{}});
+  return durable_reply(self, result<unit>{unit{}});
 }
 
 invoice_actor::behavior_type
@@ -140,21 +134,23 @@ invoice_impl(invoice_self self, node_context_ptr ctx, invoice_state initial,
       // -- queries ------------------------------------------------------------
       [self](const caller& c,
              const user_payments_arg& a) -> caf::result<result<payment_page>> {
-        return out(self, result<payment_page>{
-                             user_records(self->state.store, who(self, c), a)});
+        return durable_reply(self, result<payment_page>{user_records(
+                                       self->state.store, who(self, c), a)});
       },
       [self](const caller& c, const payment_record_arg& a)
           -> caf::result<result<payment_record>> {
-        return out(self, result<payment_record>{get_record(
-                             self->state.store, who(self, c), a.id)});
+        return durable_reply(self, result<payment_record>{get_record(
+                                       self->state.store, who(self, c), a.id)});
       },
       [self](const caller&,
              const invoice_stats_arg&) -> caf::result<result<invoice_stats>> {
-        return out(self, result<invoice_stats>{self->state.store.stats});
+        return durable_reply(self,
+                             result<invoice_stats>{self->state.store.stats});
       },
       [self](const caller&,
              const invoice_whitelist_arg&) -> caf::result<result<principals>> {
-        return out(self, result<principals>{sorted(self->state.store.writers)});
+        return durable_reply(
+            self, result<principals>{sorted(self->state.store.writers)});
       },
       [self](const caller&, const invoice_health_check_arg&) -> result<unit> {
         const auto& st = self->state.store;
@@ -170,33 +166,20 @@ invoice_impl(invoice_self self, node_context_ptr ctx, invoice_state initial,
 
 invoice_actor spawn_invoice_storage(caf::actor_system& sys,
                                     node_context_ptr ctx, invoice_config cfg) {
-  auto initial = make_invoice_state(cfg);
-  if (!initial)
-    return sys.spawn(
-        [](invoice_actor::pointer self,
-           const std::string& msg) -> invoice_actor::behavior_type {
-          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
-          return invoice_actor::behavior_type::make_empty_behavior();
-        },
-        initial.err().to_string());
-  return sys.spawn(invoice_impl, std::move(ctx), std::move(*initial),
-                   durable_start{});
+  return spawn_in_memory<invoice_actor>(sys, invoice_impl, std::move(ctx),
+                                        make_invoice_state(cfg));
 }
 
 result<invoice_actor>
 spawn_durable_invoice_storage(caf::actor_system& sys, node_context_ptr ctx,
                               invoice_config cfg, const principal& id,
                               const store::recovered_actor& rec) {
-  auto st = rebuild_state<invoice_state, invoice_journal_event>(
-      rec, "invoice_storage " + id.to_text(),
+  return spawn_recovered<invoice_actor, invoice_state, invoice_journal_event>(
+      sys, invoice_impl, std::move(ctx), id, "invoice_storage", rec,
       [&] {
         return make_invoice_state(cfg);
       },
       apply_event);
-  if (!st)
-    return st.err();
-  return sys.spawn(invoice_impl, std::move(ctx), std::move(*st),
-                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 } // namespace icto

@@ -27,12 +27,6 @@ struct ledger_actor_state {
 
 using ledger_self = ledger_actor::stateful_pointer<ledger_actor_state>;
 
-/// A reply that leaves once every event before it is durable.
-template <class T>
-caf::result<result<T>> out(ledger_self self, result<T> x) {
-  return self->state.journal.reply(self, std::move(x));
-}
-
 /// Resolves the caller, decides, journals and applies, replies the block
 /// index once the block is durable.
 template <class Request>
@@ -42,11 +36,11 @@ run_update(ledger_self self, const caller& claimed, const Request& req) {
   const auto who = resolve_caller(st.ctx->dir, self->current_sender(), claimed);
   auto ev = decide(st.ledger, who, req, st.ctx->now());
   if (!ev)
-    return out(self, result<uint64_t>{ev.err()});
+    return durable_reply(self, result<uint64_t>{ev.err()});
   st.journal.commit(encode_event(*ev), [&] {
     apply(st.ledger, *ev);
   });
-  return out(self, result<uint64_t>{ev->block});
+  return durable_reply(self, result<uint64_t>{ev->block});
 }
 
 ledger_actor::behavior_type ledger_impl(ledger_self self, node_context_ptr ctx,
@@ -61,51 +55,61 @@ ledger_actor::behavior_type ledger_impl(ledger_self self, node_context_ptr ctx,
       // -- ICRC-1 metadata ----------------------------------------------------
       [self](const caller&,
              const icrc1_name_arg&) -> caf::result<result<std::string>> {
-        return out(self, result<std::string>{self->state.ledger.config.name});
+        return durable_reply(
+            self, result<std::string>{self->state.ledger.config.name});
       },
       [self](const caller&,
              const icrc1_symbol_arg&) -> caf::result<result<std::string>> {
-        return out(self, result<std::string>{self->state.ledger.config.symbol});
+        return durable_reply(
+            self, result<std::string>{self->state.ledger.config.symbol});
       },
       [self](const caller&,
              const icrc1_decimals_arg&) -> caf::result<result<uint8_t>> {
-        return out(self, result<uint8_t>{self->state.ledger.config.decimals});
+        return durable_reply(
+            self, result<uint8_t>{self->state.ledger.config.decimals});
       },
       [self](const caller&,
              const icrc1_fee_arg&) -> caf::result<result<tokens>> {
-        return out(self, result<tokens>{self->state.ledger.config.fee});
+        return durable_reply(self,
+                             result<tokens>{self->state.ledger.config.fee});
       },
       [self](const caller&, const icrc1_metadata_arg&)
           -> caf::result<result<metadata_entries>> {
-        return out(self, result<metadata_entries>{
-                             metadata_of(self->state.ledger.config)});
+        return durable_reply(self, result<metadata_entries>{
+                                       metadata_of(self->state.ledger.config)});
       },
       [self](const caller&,
              const icrc1_total_supply_arg&) -> caf::result<result<tokens>> {
-        return out(self, result<tokens>{total_supply(self->state.ledger)});
+        return durable_reply(self,
+                             result<tokens>{total_supply(self->state.ledger)});
       },
       [self](const caller&, const icrc1_minting_account_arg&)
           -> caf::result<result<opt_account>> {
-        return out(self, result<opt_account>{opt_account{
-                             self->state.ledger.config.minting_account}});
+        return durable_reply(self,
+                             result<opt_account>{opt_account{
+                                 self->state.ledger.config.minting_account}});
       },
       [self](const caller&, const icrc1_supported_standards_arg&)
           -> caf::result<result<standard_records>> {
-        return out(self, result<standard_records>{supported_standards()});
+        return durable_reply(self,
+                             result<standard_records>{supported_standards()});
       },
       // -- queries
       // --------------------------------------------------------------
       [self](const caller&, const account& acc) -> caf::result<result<tokens>> {
-        return out(self, result<tokens>{balance_of(self->state.ledger, acc)});
+        return durable_reply(
+            self, result<tokens>{balance_of(self->state.ledger, acc)});
       },
       [self](const caller&,
              const allowance_args& arg) -> caf::result<result<allowance>> {
-        return out(self, result<allowance>{allowance_of(
-                             self->state.ledger, arg, self->state.ctx->now())});
+        return durable_reply(
+            self, result<allowance>{allowance_of(self->state.ledger, arg,
+                                                 self->state.ctx->now())});
       },
       [self](const caller&,
              const ledger_stats_arg&) -> caf::result<result<ledger_stats>> {
-        return out(self, result<ledger_stats>{stats_of(self->state.ledger)});
+        return durable_reply(
+            self, result<ledger_stats>{stats_of(self->state.ledger)});
       },
       // -- updates
       // --------------------------------------------------------------
@@ -129,37 +133,24 @@ ledger_actor::behavior_type ledger_impl(ledger_self self, node_context_ptr ctx,
 ledger_actor spawn_ledger(caf::actor_system& sys, node_context_ptr ctx,
                           ledger_config cfg) {
   auto initial = make_ledger_state(std::move(cfg), ctx->now());
-  if (!initial) {
-    // Spawned only to quit at once with the reason, as callers expect.
-    return sys.spawn(
-        [](ledger_actor::pointer self,
-           const std::string& msg) -> ledger_actor::behavior_type {
-          self->quit(caf::make_error(caf::sec::invalid_argument, msg));
-          return ledger_actor::behavior_type::make_empty_behavior();
-        },
-        initial.err().to_string());
-  }
-  return sys.spawn(ledger_impl, std::move(ctx), std::move(*initial),
-                   durable_start{});
+  return spawn_in_memory<ledger_actor>(sys, ledger_impl, std::move(ctx),
+                                       std::move(initial));
 }
 
 result<ledger_actor>
 spawn_durable_ledger(caf::actor_system& sys, node_context_ptr ctx,
                      ledger_config cfg, const principal& id,
                      const store::recovered_actor& rec) {
-  auto st = rebuild_state<ledger_state, ledger_event>(
-      rec, "ledger " + id.to_text(),
+  const auto now = ctx->now();
+  return spawn_recovered<ledger_actor, ledger_state, ledger_event>(
+      sys, ledger_impl, std::move(ctx), id, "ledger", rec,
       [&] {
-        return make_ledger_state(std::move(cfg), ctx->now());
+        return make_ledger_state(std::move(cfg), now);
       },
       [](ledger_state& s, const ledger_event& ev) -> result<unit> {
         apply(s, ev);
         return unit{};
       });
-  if (!st)
-    return st.err();
-  return sys.spawn(ledger_impl, std::move(ctx), std::move(*st),
-                   durable_start{id, rec.last_seq, rec.checkpoint_seq});
 }
 
 } // namespace icto
