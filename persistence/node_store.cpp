@@ -7,6 +7,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <functional>
+#include <string_view>
 
 namespace icto::store {
 
@@ -138,9 +140,9 @@ void node_store::put_record(rocksdb::WriteBatch& batch, const principal& actor,
   batch.Put(record_key(actor, kind, seq), encode_record(kind, seq, payload));
 }
 
-std::vector<std::pair<uint64_t, std::string>>
-node_store::scan(const principal& actor, record_kind kind) const {
-  std::vector<std::pair<uint64_t, std::string>> out;
+void node_store::each_record(
+    const principal& actor, record_kind kind,
+    const std::function<void(uint64_t, std::string_view)>& f) const {
   auto prefix = kind_prefix(actor, kind);
   std::unique_ptr<rocksdb::Iterator> it{
       db_->NewIterator(rocksdb::ReadOptions{})};
@@ -148,24 +150,26 @@ node_store::scan(const principal& actor, record_kind kind) const {
        it->Next()) {
     if (it->key().size() != prefix.size() + 8)
       continue;
-    out.emplace_back(seq_of_key(it->key().ToStringView()),
-                     it->value().ToString());
+    f(seq_of_key(it->key().ToStringView()), it->value().ToStringView());
   }
+}
+
+std::vector<std::pair<uint64_t, std::string>>
+node_store::scan(const principal& actor, record_kind kind) const {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  each_record(actor, kind, [&](uint64_t seq, std::string_view value) {
+    out.emplace_back(seq, std::string{value});
+  });
   return out;
 }
 
 void node_store::trim_before_checkpoint(rocksdb::WriteBatch& batch,
                                         const principal& actor, uint64_t seq) {
   std::vector<uint64_t> older;
-  auto prefix = kind_prefix(actor, record_kind::checkpoint);
-  std::unique_ptr<rocksdb::Iterator> it{
-      db_->NewIterator(rocksdb::ReadOptions{})};
-  for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix);
-       it->Next()) {
-    auto s = seq_of_key(it->key().ToStringView());
+  each_record(actor, record_kind::checkpoint, [&](uint64_t s, auto) {
     if (s < seq)
       older.push_back(s);
-  }
+  });
   if (older.empty())
     return; // the first checkpoint: keep the whole journal
   auto previous = older.back();
@@ -214,19 +218,15 @@ actor_summary node_store::summary(const principal& actor) const {
   actor_summary s;
   s.actor = actor;
   s.has_meta = get_raw(record_key(actor, record_kind::meta, 0)).has_value();
-  for (auto& [seq, _] : scan(actor, record_kind::checkpoint))
+  each_record(actor, record_kind::checkpoint, [&](uint64_t seq, auto) {
     s.checkpoints.push_back(seq);
-  auto prefix = kind_prefix(actor, record_kind::journal);
-  std::unique_ptr<rocksdb::Iterator> it{
-      db_->NewIterator(rocksdb::ReadOptions{})};
-  for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix);
-       it->Next()) {
-    auto seq = seq_of_key(it->key().ToStringView());
+  });
+  each_record(actor, record_kind::journal, [&](uint64_t seq, auto) {
     if (s.journal_records == 0)
       s.first_journal_seq = seq;
     s.last_journal_seq = seq;
     ++s.journal_records;
-  }
+  });
   return s;
 }
 
@@ -267,8 +267,10 @@ result<recovered_actor> node_store::recover(const principal& actor) const {
   auto first = std::find_if(journal.begin(), journal.end(), [&](auto& r) {
     return r.first > out.checkpoint_seq;
   });
+  // Without a checkpoint (checkpoint_seq 0), `first` is the journal's
+  // start: replaying from scratch needs it to be seq 1.
   if (!checkpoints.empty() && !out.checkpoint)
-    if (first == journal.end() || first->first != 1 || first != journal.begin())
+    if (first == journal.end() || first->first != 1)
       return make_error(system_errc::storage_failure,
                         who + ": no usable checkpoint ("
                             + std::to_string(checkpoints.size())

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,12 @@ class node_store {
  private:
   node_store(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db);
 
+  /// Calls f(seq, framed value) for each record of that kind, in order.
+  void
+  each_record(const principal& actor, record_kind kind,
+              const std::function<void(uint64_t, std::string_view)>& f) const;
+
+  /// The records of that kind, in order.
   std::vector<std::pair<uint64_t, std::string>> scan(const principal& actor,
                                                      record_kind kind) const;
 
