@@ -5,6 +5,7 @@
 #include "config/dev_identity.hpp"
 #include "node/identity.hpp"
 #include "node/signed_call.hpp"
+#include "tests/node/ictod_process.hpp"
 #include "tests/node/run_command.hpp"
 
 #include <gtest/gtest.h>
@@ -17,13 +18,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <spawn.h>
+#include <memory>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace {
 
@@ -43,45 +42,20 @@ class ictod_e2e : public ::testing::Test {
     home = fs::temp_directory_path() / ("icto_e2e_" + std::to_string(getpid()));
     fs::remove_all(home);
     fs::create_directories(home);
-    int out[2];
-    ASSERT_EQ(pipe(out), 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    const std::string config = source_dir + "/config/single-node.toml";
-    const std::string data = (home / "data").string();
-    std::vector<std::string> args = {ictod_bin,     "--config",   config,
-                                     "--node",      "local",      "--http-port",
-                                     "0",           "--data-dir", data,
-                                     "--log-level", "warn"};
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ASSERT_EQ(posix_spawn(&pid, ictod_bin.c_str(), &fa, nullptr, argv.data(),
-                          environ),
-              0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(out[1]);
+    node = std::make_unique<icto::test::ictod_process>();
     // The ready line: "ictod: node local ready on http://127.0.0.1:PORT".
-    std::string line;
-    char c = 0;
-    while (read(out[0], &c, 1) == 1 && c != '\n')
-      line.push_back(c);
-    close(out[0]);
-    auto pos = line.rfind(':');
-    ASSERT_NE(line.find("ready on http://127.0.0.1:"), std::string::npos)
-        << line;
-    port = std::stoi(line.substr(pos + 1));
-    url = "http://127.0.0.1:" + std::to_string(port);
+    const auto line = node->start(ictod_bin,
+                                  source_dir + "/config/single-node.toml",
+                                  "local", (home / "data").string(),
+                                  (home / "ictod.log").string());
+    ASSERT_TRUE(node->running()) << line;
+    url = node->url();
+    ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << line;
+    port = std::stoi(url.substr(url.rfind(':') + 1));
   }
 
   static void TearDownTestSuite() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
+    node.reset(); // SIGKILL if still running
     fs::remove_all(home);
   }
 
@@ -132,7 +106,7 @@ class ictod_e2e : public ::testing::Test {
   }
 
   static inline fs::path home;
-  static inline pid_t pid = -1;
+  static inline std::unique_ptr<icto::test::ictod_process> node;
   static inline int port = 0;
   static inline std::string url;
 };
@@ -341,17 +315,9 @@ TEST_F(ictod_e2e, a_second_node_on_the_same_port_refuses_to_start) {
 
 // Runs last in this file (gtest keeps declaration order): stops the node.
 TEST_F(ictod_e2e, sigterm_stops_the_node_within_5_seconds) {
-  ASSERT_GT(pid, 0);
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  pid_t done = 0;
-  const auto deadline = std::chrono::steady_clock::now()
-                        + std::chrono::seconds{5};
-  while ((done = waitpid(pid, &status, WNOHANG)) == 0
-         && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  ASSERT_EQ(done, pid) << "ictod still running 5 s after SIGTERM";
+  ASSERT_TRUE(node->running());
+  const int status = node->stop(SIGTERM, std::chrono::seconds{5});
+  ASSERT_NE(status, -1) << "ictod still running 5 s after SIGTERM";
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  pid = -1;
 }
