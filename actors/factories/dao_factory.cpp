@@ -41,29 +41,30 @@ using self_type = factory_impl::self_ptr<dao_traits>;
 
 dao_factory_actor::behavior_type
 dao_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
-                 dao_contract_spawner spawner) {
+                 dao_contract_spawner spawner,
+                 factory_impl::factory_start start) {
   return factory_impl::make_behavior<dao_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
+      std::move(start),
       [self](const caller&, const create_dao_contract& req) {
         return factory_impl::create_contract<dao_traits>(self, req.owner,
                                                          req.init);
       },
       [self](const caller&,
-             const notify_member_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::sender_of(self),
-                             arg.contract_id, arg.member,
-                             contract_role::member);
+             const notify_member_added_arg& arg) -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_added,
+                                         arg.contract_id, arg.member,
+                                         contract_role::member);
       },
-      [self](const caller&,
-             const notify_member_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core, factory_impl::sender_of(self),
-                               arg.contract_id, arg.member,
-                               contract_role::member);
+      [self](const caller&, const notify_member_removed_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_removed,
+                                         arg.contract_id, arg.member,
+                                         contract_role::member);
       },
-      [self](const caller&,
-             const notify_proposal_created_arg& arg) -> result<unit> {
-        return on_proposal_created(self->state.core,
-                                   factory_impl::sender_of(self), arg);
+      [self](const caller&, const notify_proposal_created_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::callback(self, factory_event::proposal, arg);
       });
 }
 
@@ -76,6 +77,16 @@ dao_factory_actor spawn_dao_factory(caf::actor_system& sys,
                                                  std::move(cfg),
                                                  std::move(spawner),
                                                  dao_factory_impl);
+}
+
+result<dao_factory_actor>
+spawn_durable_dao_factory(caf::actor_system& sys, node_context_ptr ctx,
+                          factory_config cfg, const store::recovered_actor& rec,
+                          dao_contract_spawner spawner) {
+  return factory_impl::spawn_durable_factory<dao_traits>(sys, std::move(ctx),
+                                                         std::move(cfg),
+                                                         std::move(spawner),
+                                                         dao_factory_impl, rec);
 }
 
 } // namespace icto

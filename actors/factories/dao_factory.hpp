@@ -4,6 +4,7 @@
 #include "actors/contracts/contract_spawn.hpp"
 #include "actors/factories/factory_config.hpp"
 #include "messages/interfaces.hpp"
+#include "persistence/node_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -21,11 +22,20 @@ using dao_contract_spawner = std::function<dao_contract_actor(
 /// backend, keeps the creator and member indexes, the public set, versions and
 /// upgrades. The node manager spawns one, on the node the topology names for
 /// `dao_factory`; it registers itself in ctx->dir as `cfg.id` (a service).
-/// Persists (later): its `factory_state`. REQUIRES: cfg.id real, a non-empty
-/// contract-id range (else the actor quits at once with
+/// Durable through spawn_durable_dao_factory. REQUIRES: cfg.id real, a
+/// non-empty contract-id range (else the actor quits at once with
 /// caf::sec::invalid_argument).
 dao_factory_actor spawn_dao_factory(caf::actor_system& sys,
                                     node_context_ptr ctx, factory_config cfg,
                                     dao_contract_spawner spawner = {});
+
+/// The dao factory restored from the node's store: its last checkpoint and
+/// journal in `rec` (a fresh factory if `rec` is empty), journaling from
+/// then on; it re-binds its contracts as their actors come back. Errors
+/// name the factory and the sequence number of a bad record.
+result<dao_factory_actor>
+spawn_durable_dao_factory(caf::actor_system& sys, node_context_ptr ctx,
+                          factory_config cfg, const store::recovered_actor& rec,
+                          dao_contract_spawner spawner = {});
 
 } // namespace icto

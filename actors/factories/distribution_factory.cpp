@@ -42,24 +42,26 @@ using self_type = factory_impl::self_ptr<distribution_traits>;
 distribution_factory_actor::behavior_type
 distribution_factory_impl(self_type self, node_context_ptr ctx,
                           factory_config cfg,
-                          distribution_contract_spawner spawner) {
+                          distribution_contract_spawner spawner,
+                          factory_impl::factory_start start) {
   return factory_impl::make_behavior<distribution_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
+      std::move(start),
       [self](const caller&, const create_distribution_contract& req) {
         return factory_impl::create_contract<distribution_traits>(
             self, req.owner, req.init);
       },
-      [self](const caller&,
-             const notify_recipient_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::sender_of(self),
-                             arg.contract_id, arg.recipient,
-                             contract_role::recipient);
+      [self](const caller&, const notify_recipient_added_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_added,
+                                         arg.contract_id, arg.recipient,
+                                         contract_role::recipient);
       },
-      [self](const caller&,
-             const notify_recipient_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core, factory_impl::sender_of(self),
-                               arg.contract_id, arg.recipient,
-                               contract_role::recipient);
+      [self](const caller&, const notify_recipient_removed_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_removed,
+                                         arg.contract_id, arg.recipient,
+                                         contract_role::recipient);
       });
 }
 
@@ -72,6 +74,16 @@ spawn_distribution_factory(caf::actor_system& sys, node_context_ptr ctx,
   return factory_impl::spawn_factory<distribution_traits>(
       sys, std::move(ctx), std::move(cfg), std::move(spawner),
       distribution_factory_impl);
+}
+
+result<distribution_factory_actor>
+spawn_durable_distribution_factory(caf::actor_system& sys, node_context_ptr ctx,
+                                   factory_config cfg,
+                                   const store::recovered_actor& rec,
+                                   distribution_contract_spawner spawner) {
+  return factory_impl::spawn_durable_factory<distribution_traits>(
+      sys, std::move(ctx), std::move(cfg), std::move(spawner),
+      distribution_factory_impl, rec);
 }
 
 } // namespace icto

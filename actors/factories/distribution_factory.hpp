@@ -4,6 +4,7 @@
 #include "actors/contracts/contract_spawn.hpp"
 #include "actors/factories/factory_config.hpp"
 #include "messages/interfaces.hpp"
+#include "persistence/node_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -21,12 +22,22 @@ using distribution_contract_spawner = std::function<distribution_contract_actor(
 /// whitelisted backend, keeps the creator and recipient indexes, the public
 /// set, versions and upgrades. The node manager spawns one, on the node the
 /// topology names for `distribution_factory`; it registers itself in ctx->dir
-/// as `cfg.id` (a service). Persists (later): its `factory_state`. REQUIRES:
-/// cfg.id real, a non-empty contract-id range (else the actor quits at once
-/// with caf::sec::invalid_argument).
+/// as `cfg.id` (a service). Durable through spawn_durable_distribution_factory.
+/// REQUIRES: cfg.id real, a non-empty contract-id range (else the actor quits
+/// at once with caf::sec::invalid_argument).
 distribution_factory_actor
 spawn_distribution_factory(caf::actor_system& sys, node_context_ptr ctx,
                            factory_config cfg,
                            distribution_contract_spawner spawner = {});
+
+/// The distribution factory restored from the node's store: its last checkpoint
+/// and journal in `rec` (a fresh factory if `rec` is empty), journaling from
+/// then on; it re-binds its contracts as their actors come back. Errors
+/// name the factory and the sequence number of a bad record.
+result<distribution_factory_actor>
+spawn_durable_distribution_factory(caf::actor_system& sys, node_context_ptr ctx,
+                                   factory_config cfg,
+                                   const store::recovered_actor& rec,
+                                   distribution_contract_spawner spawner = {});
 
 } // namespace icto

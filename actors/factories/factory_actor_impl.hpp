@@ -21,10 +21,19 @@
 // `deployment_timeout`; it sends notifyDeploymentComplete before it answers,
 // so an answer (or a timeout, or the actor's exit) while still deploying
 // fails the deployment.
+//
+// Durability (issue 5; factory_journal.hpp): every state change is an
+// event, applied and journaled by `journaled`; replies wait until it is
+// durable (durable_reply), and a contract is spawned only once its id is.
+// A factory restored from the store gives up the deployments that were
+// under way and re-binds each contract whose actor, re-spawned by its node,
+// sends notifyDeploymentComplete again.
 
 #include "actors/common/context.hpp"
+#include "actors/common/durable.hpp"
 #include "actors/contracts/contract_spawn.hpp"
 #include "actors/factories/factory_config.hpp"
+#include "actors/factories/factory_journal.hpp"
 #include "actors/factories/factory_state.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -62,6 +71,15 @@ struct factory_actor_state {
   /// createContract requests waiting for notifyDeploymentComplete.
   std::unordered_map<principal, caf::typed_response_promise<result<principal>>>
       pending;
+  actor_journal journal;
+};
+
+/// How a factory actor starts: fresh (no state: made from the config, not
+/// journaled) or from the node's store (the rebuilt state; the journal
+/// continues after `journal`).
+struct factory_start {
+  durable_start journal;
+  std::optional<factory_state> state;
 };
 
 template <class Traits>
@@ -86,6 +104,90 @@ principal sender_of(Self self) {
   return e ? e->id : principal::anonymous();
 }
 
+/// Applies a state change and journals it (a refused callback too: its
+/// refusal is counted). Returns what the state function returned.
+template <class Self>
+result<unit> journaled(Self self, const factory_event& ev) {
+  auto& st = self->state;
+  auto r = apply_event(st.core, ev);
+  if (r
+      || (journaled_when_refused(ev)
+          && !is(r.err(), system_errc::storage_failure))) {
+    st.journal.append(encode_event(ev));
+    st.journal.maybe_checkpoint();
+  }
+  return r;
+}
+
+/// A callback's or an admin change's reply: journaled, answered once
+/// durable.
+template <class Self>
+caf::result<result<unit>> journaled_reply(Self self, const factory_event& ev) {
+  return durable_reply(self, journaled(self, ev));
+}
+
+/// A query's reply (it waits for pending events: it may show them).
+template <class Self, class T>
+caf::result<result<T>> query_reply(Self self, result<T> x) {
+  return durable_reply(self, std::move(x));
+}
+
+/// A contract's callback: journaled as sent by the CAF sender.
+template <class Self, class Arg>
+caf::result<result<unit>>
+callback(Self self, factory_event::kind_t kind, const Arg& arg) {
+  return journaled_reply(self, make_factory_event(kind, sender_of(self),
+                                                  self->state.ctx->now(), arg));
+}
+
+/// A role index callback (role_added / role_removed).
+template <class Self>
+caf::result<result<unit>>
+role_change(Self self, factory_event::kind_t kind, const principal& contract_id,
+            const principal& user, contract_role role) {
+  return callback(self, kind, factory_role_change{contract_id, user, role});
+}
+
+/// A token's holder balances callback.
+template <class Self>
+caf::result<result<unit>>
+holders_changed(Self self, const principal& contract_id,
+                std::vector<holder_balance> balances) {
+  return callback(self, factory_event::holders,
+                  factory_holders{contract_id, std::move(balances)});
+}
+
+/// notifyDeploymentComplete: ends a deployment (its createContract answers
+/// once that is durable), or re-binds a deployed contract whose actor was
+/// re-spawned after a restart (the factory monitors it again).
+template <class Self>
+caf::result<result<unit>>
+deployment_complete(Self self, const notify_deployment_complete_arg& arg) {
+  auto& s = self->state;
+  const auto who = sender_of(self);
+  auto r = journaled(self, make_factory_event(factory_event::complete, who,
+                                              s.ctx->now(), arg));
+  if (!r)
+    return durable_reply(self, std::move(r));
+  if (auto p = s.pending.find(arg.contract_id); p != s.pending.end()) {
+    auto promise = std::move(p->second);
+    s.pending.erase(p);
+    s.journal.after_durable([promise, id = arg.contract_id]() mutable {
+      promise.deliver(result<principal>{id});
+    });
+  } else if (s.handles.count(arg.contract_id) == 0) {
+    using handle_type = typename std::decay_t<decltype(s.handles)>::mapped_type;
+    auto handle = caf::actor_cast<handle_type>(self->current_sender());
+    if (handle) {
+      self->monitor(handle);
+      s.handles.emplace(arg.contract_id, handle);
+      s.by_addr.emplace(handle.address(), arg.contract_id);
+      s.core.unreachable = s.core.unreachable.erase(arg.contract_id);
+    }
+  }
+  return durable_reply(self, std::move(r));
+}
+
 /// Forgets a contract actor (it exited or was stopped).
 template <class Self>
 void forget(Self self, const principal& id) {
@@ -106,13 +208,56 @@ void fail_deploy(Self self, const principal& id, const std::string& why) {
     return;
   auto promise = std::move(p->second);
   st.pending.erase(p);
-  fail_deployment(st.core, id);
+  journaled(self, make_factory_event(factory_event::failed, principal{},
+                                     st.ctx->now(), id));
   if (auto h = st.handles.find(id); h != st.handles.end())
     self->send_exit(h->second, caf::exit_reason::kill);
   forget(self, id);
-  promise.deliver(result<principal>{
-      make_error(factory_errc::deploy_failed,
-                 "deployment of " + id.to_text() + ": " + why)});
+  st.journal.after_durable([promise, id, why]() mutable {
+    promise.deliver(result<principal>{
+        make_error(factory_errc::deploy_failed,
+                   "deployment of " + id.to_text() + ": " + why)});
+  });
+}
+
+/// Spawns the contract of a deployment whose id is durable and waits for
+/// its notifyDeploymentComplete (deploy_timeout).
+template <class Traits, class Self, class Init>
+void start_contract_actor(Self self, const contract_params& params,
+                          const Init& init) {
+  auto& st = self->state;
+  const auto id = params.id;
+  if (st.pending.count(id) == 0)
+    return; // Given up meanwhile.
+  auto me = caf::actor_cast<typename Traits::factory_actor>(self);
+  auto handle = st.spawn
+                    ? st.spawn(self->system(), st.ctx, params, me, init)
+                    : Traits::spawn(self->system(), st.ctx, params, me, init);
+  if (!handle) {
+    fail_deploy(self, id, "the contract actor could not be spawned");
+    return;
+  }
+  self->monitor(handle);
+  st.handles.emplace(id, handle);
+  st.by_addr.emplace(handle.address(), id);
+  self->request(handle, st.cfg.deployment_timeout, caller{st.cfg.id},
+                health_ping_arg{})
+      .then(
+          [self, id](result<contract_health>& h) {
+            if (!h)
+              fail_deploy(self, id, "healthPing: " + h.err().to_string());
+            else if (!h->healthy)
+              fail_deploy(self, id, "unhealthy: " + h->message);
+            else
+              fail_deploy(self, id,
+                          "answered healthPing without "
+                          "notifyDeploymentComplete");
+          },
+          [self, id](caf::error& e) {
+            fail_deploy(self, id,
+                        "no notifyDeploymentComplete: "
+                            + self->system().render(e));
+          });
 }
 
 /// createContract: whitelist, validation, id, spawn, then wait for
@@ -130,7 +275,7 @@ create_contract(Self self, const principal& owner, const Init& init) {
   if (auto ok = Traits::validate(init); !ok)
     return promise.deliver(result<principal>{
         make_error(factory_errc::invalid_argument, ok.err().message)});
-  auto id = allocate_id(st.core);
+  auto id = next_contract_id(st.core);
   if (!id)
     return promise.deliver(result<principal>{id.err()});
   const auto now = st.ctx->now();
@@ -143,7 +288,10 @@ create_contract(Self self, const principal& owner, const Init& init) {
   info.version = *version;
   info.is_public = init.is_public;
   info.controllers = {st.cfg.id, owner};
-  record_deploying(st.core, info, Traits::initial_roles(init, owner));
+  if (auto ok = journaled(
+          self, deploying_event(info, Traits::initial_roles(init, owner), now));
+      !ok)
+    return promise.deliver(result<principal>{ok.err()});
   contract_params params;
   params.id = *id;
   params.owner = owner;
@@ -152,37 +300,12 @@ create_contract(Self self, const principal& owner, const Init& init) {
   params.created_at = now;
   params.ledger = st.cfg.ledger;
   params.ledger_id = st.cfg.ledger_id;
-  auto me = caf::actor_cast<typename Traits::factory_actor>(self);
-  auto handle = st.spawn
-                    ? st.spawn(self->system(), st.ctx, params, me, init)
-                    : Traits::spawn(self->system(), st.ctx, params, me, init);
   st.pending.emplace(*id, promise);
-  if (!handle) {
-    fail_deploy(self, *id, "the contract actor could not be spawned");
-    return promise;
-  }
-  self->monitor(handle);
-  st.handles.emplace(*id, handle);
-  st.by_addr.emplace(handle.address(), *id);
-  auto cid = *id;
-  self->request(handle, st.cfg.deployment_timeout, caller{st.cfg.id},
-                health_ping_arg{})
-      .then(
-          [self, cid](result<contract_health>& h) {
-            if (!h)
-              fail_deploy(self, cid, "healthPing: " + h.err().to_string());
-            else if (!h->healthy)
-              fail_deploy(self, cid, "unhealthy: " + h->message);
-            else
-              fail_deploy(self, cid,
-                          "answered healthPing without "
-                          "notifyDeploymentComplete");
-          },
-          [self, cid](caf::error& e) {
-            fail_deploy(self, cid,
-                        "no notifyDeploymentComplete: "
-                            + self->system().render(e));
-          });
+  // The id must be durable before a contract holds it: a restart must not
+  // hand it out again.
+  st.journal.after_durable([self, params, init] {
+    start_contract_actor<Traits>(self, params, init);
+  });
   return promise;
 }
 
@@ -204,14 +327,18 @@ void run_upgrade(Self self, upgrade_plan plan,
                                   std::string why) {
     rec->outcome = outcome;
     rec->message = why;
-    finish_upgrade(self->state.core, *rec, now_on);
-    if (outcome == upgrade_outcome::succeeded)
-      done(*rec);
-    else
-      done(result<upgrade_record>{
-          make_error(factory_errc::migration_failed,
-                     rec->contract_id.to_text() + " "
-                         + std::string{to_string(outcome)} + ": " + why)});
+    journaled(self, make_factory_event(factory_event::upgraded, principal{},
+                                       self->state.ctx->now(),
+                                       factory_upgraded{*rec, now_on}));
+    self->state.journal.after_durable([rec, done, outcome, why] {
+      if (outcome == upgrade_outcome::succeeded)
+        done(*rec);
+      else
+        done(result<upgrade_record>{
+            make_error(factory_errc::migration_failed,
+                       rec->contract_id.to_text() + " "
+                           + std::string{to_string(outcome)} + ": " + why)});
+    });
   };
   auto h = st.handles.find(plan.contract_id);
   if (h == st.handles.end()) {
@@ -341,19 +468,17 @@ void rollout_step(Self self, std::shared_ptr<rollout_job> job) {
   rollout_start<Traits>(self, job, job->batch_size);
 }
 
-/// The handlers every factory answers, followed by the kind's own.
-template <class Traits, class... KindHandlers>
-typename Traits::factory_actor::behavior_type
-make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
-              typename Traits::spawner spawner, KindHandlers... kind) {
-  using actor_type = typename Traits::factory_actor;
+/// A fresh factory's state from its config and the kind's code versions.
+template <class Traits>
+result<factory_state>
+initial_core(const node_context& ctx, const factory_config& cfg) {
   factory_core_config core_cfg;
   core_cfg.kind = Traits::kind;
   core_cfg.self = cfg.id;
   core_cfg.first_index = cfg.first_contract_index;
   core_cfg.last_index = cfg.last_contract_index;
   core_cfg.whitelist = cfg.whitelist;
-  core_cfg.admins = ctx->controllers;
+  core_cfg.admins = ctx.controllers;
   core_cfg.admins.insert(core_cfg.admins.end(), cfg.admins.begin(),
                          cfg.admins.end());
   for (auto& cv : Traits::code_versions()) {
@@ -363,7 +488,19 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
     rv.migration = cv.migration;
     core_cfg.code.push_back(std::move(rv));
   }
-  auto core = make_factory_state(std::move(core_cfg), ctx->now());
+  return make_factory_state(std::move(core_cfg), ctx.now());
+}
+
+/// The handlers every factory answers, followed by the kind's own.
+template <class Traits, class... KindHandlers>
+typename Traits::factory_actor::behavior_type
+make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
+              typename Traits::spawner spawner, factory_start start,
+              KindHandlers... kind) {
+  using actor_type = typename Traits::factory_actor;
+  const bool durable = start.state.has_value();
+  auto core = durable ? result<factory_state>{std::move(*start.state)}
+                      : initial_core<Traits>(*ctx, cfg);
   if (!core) {
     self->quit(
         caf::make_error(caf::sec::invalid_argument, core.err().to_string()));
@@ -374,6 +511,15 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
   st.cfg = std::move(cfg);
   st.core = std::move(*core);
   st.spawn = std::move(spawner);
+  st.journal.attach(self, start.journal,
+                    durable ? st.ctx->persistence : nullptr, [self] {
+                      return factory_checkpoint(self->state.core);
+                    });
+  // Deployments under way when the node stopped never answered their
+  // backend: give them up (their contracts, if re-spawned, are refused).
+  for (auto& id : deploying_ids(st.core))
+    journaled(self, make_factory_event(factory_event::failed, principal{},
+                                       st.ctx->now(), id));
   self->attach_functor([c = st.ctx, addr = self->address()] {
     c->dir.remove(addr);
   });
@@ -394,44 +540,60 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
   using record_promise = caf::typed_response_promise<result<upgrade_record>>;
   return {
       // -- setup and queries --------------------------------------------------
-      [self](const caller& c,
-             const factory_setup_whitelist_arg& arg) -> result<unit> {
-        return setup_whitelist(self->state.core, caller_of(self, c), arg);
+      [self](const caller& c, const factory_setup_whitelist_arg& arg)
+          -> caf::result<result<unit>> {
+        return journaled_reply(self,
+                               make_factory_event(factory_event::whitelist,
+                                                  caller_of(self, c),
+                                                  self->state.ctx->now(), arg));
       },
       [self](const caller&,
-             const factory_whitelist_arg&) -> result<principals> {
-        return self->state.core.whitelist;
+             const factory_whitelist_arg&) -> caf::result<result<principals>> {
+        return query_reply(self,
+                           result<principals>{self->state.core.whitelist});
+      },
+      [self](const caller&, const my_contracts_arg& arg)
+          -> caf::result<result<my_contracts_page>> {
+        return query_reply(self, result<my_contracts_page>{
+                                     my_contracts(self->state.core, arg)});
       },
       [self](const caller&,
-             const my_contracts_arg& arg) -> result<my_contracts_page> {
-        return my_contracts(self->state.core, arg);
+             const page& pg) -> caf::result<result<contract_page>> {
+        return query_reply(self, result<contract_page>{
+                                     public_contracts(self->state.core, pg)});
       },
-      [self](const caller&, const page& pg) -> result<contract_page> {
-        return public_contracts(self->state.core, pg);
-      },
-      [self](const caller&,
-             const contract_info_arg& arg) -> result<contract_info> {
-        return contract_info_of(self->state.core, arg.contract_id);
-      },
-      [self](const caller&, const factory_stats_arg&) -> result<factory_stats> {
-        return stats_of(self->state.core);
+      [self](const caller&, const contract_info_arg& arg)
+          -> caf::result<result<contract_info>> {
+        return query_reply(self, result<contract_info>{contract_info_of(
+                                     self->state.core, arg.contract_id)});
       },
       [self](const caller&,
-             const factory_health_arg&) -> result<factory_health> {
-        return health_of(self->state.core);
+             const factory_stats_arg&) -> caf::result<result<factory_stats>> {
+        return query_reply(self,
+                           result<factory_stats>{stats_of(self->state.core)});
       },
       [self](const caller&,
-             const factory_setup_status_arg&) -> result<factory_setup_status> {
-        return setup_status_of(self->state.core);
+             const factory_health_arg&) -> caf::result<result<factory_health>> {
+        return query_reply(self,
+                           result<factory_health>{health_of(self->state.core)});
+      },
+      [self](const caller&, const factory_setup_status_arg&)
+          -> caf::result<result<factory_setup_status>> {
+        return query_reply(self, result<factory_setup_status>{
+                                     setup_status_of(self->state.core)});
       },
       // -- versions and upgrades ----------------------------------------------
-      [self](const caller& c, const register_version_arg& arg) -> result<unit> {
-        return register_version(self->state.core, caller_of(self, c), arg,
-                                self->state.ctx->now());
+      [self](const caller& c,
+             const register_version_arg& arg) -> caf::result<result<unit>> {
+        return journaled_reply(self,
+                               make_factory_event(factory_event::registered,
+                                                  caller_of(self, c),
+                                                  self->state.ctx->now(), arg));
       },
       [self](const caller&,
-             const versions_arg&) -> result<registered_versions> {
-        return self->state.core.versions;
+             const versions_arg&) -> caf::result<result<registered_versions>> {
+        return query_reply(
+            self, result<registered_versions>{self->state.core.versions});
       },
       [self](const caller& c, const upgrade_contract_arg& arg) {
         const auto who = caller_of(self, c); // Before the promise takes it.
@@ -459,9 +621,10 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
                             });
         return record_promise{promise};
       },
-      [self](const caller&,
-             const version_history_arg& arg) -> result<upgrade_records> {
-        return version_history_of(self->state.core, arg.contract_id);
+      [self](const caller&, const version_history_arg& arg)
+          -> caf::result<result<upgrade_records>> {
+        return query_reply(self, result<upgrade_records>{version_history_of(
+                                     self->state.core, arg.contract_id)});
       },
       [self](const caller& c, const rollout_version_arg& arg) {
         const auto who = caller_of(self, c); // Before the promise takes it.
@@ -487,34 +650,25 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         return promise;
       },
       // -- callbacks every kind sends -----------------------------------------
-      [self](const caller&,
-             const notify_deployment_complete_arg& arg) -> result<unit> {
-        auto& s = self->state;
-        auto r = on_deployment_complete(s.core, sender_of(self), arg);
-        if (!r)
-          return r;
-        if (auto p = s.pending.find(arg.contract_id); p != s.pending.end()) {
-          auto promise = std::move(p->second);
-          s.pending.erase(p);
-          promise.deliver(result<principal>{arg.contract_id});
-        }
-        return r;
+      [self](const caller&, const notify_deployment_complete_arg& arg)
+          -> caf::result<result<unit>> {
+        return deployment_complete(self, arg);
       },
-      [self](const caller&,
-             const notify_visibility_changed_arg& arg) -> result<unit> {
-        return on_visibility_changed(self->state.core, sender_of(self), arg);
+      [self](const caller&, const notify_visibility_changed_arg& arg)
+          -> caf::result<result<unit>> {
+        return callback(self, factory_event::visibility, arg);
       },
-      [self](const caller&,
-             const notify_status_changed_arg& arg) -> result<unit> {
-        return on_status_changed(self->state.core, sender_of(self), arg);
+      [self](const caller&, const notify_status_changed_arg& arg)
+          -> caf::result<result<unit>> {
+        return callback(self, factory_event::status, arg);
       },
-      [self](const caller&,
-             const notify_auto_update_changed_arg& arg) -> result<unit> {
-        return on_auto_update_changed(self->state.core, sender_of(self), arg);
+      [self](const caller&, const notify_auto_update_changed_arg& arg)
+          -> caf::result<result<unit>> {
+        return callback(self, factory_event::auto_update, arg);
       },
-      [self](const caller&,
-             const notify_controllers_changed_arg& arg) -> result<unit> {
-        return on_controllers_changed(self->state.core, sender_of(self), arg);
+      [self](const caller&, const notify_controllers_changed_arg& arg)
+          -> caf::result<result<unit>> {
+        return callback(self, factory_event::controllers, arg);
       },
       std::move(kind)...,
   };
@@ -524,12 +678,33 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
 template <class Traits, class Impl>
 typename Traits::factory_actor
 spawn_factory(caf::actor_system& sys, node_context_ptr ctx, factory_config cfg,
-              typename Traits::spawner spawner, Impl impl) {
+              typename Traits::spawner spawner, Impl impl,
+              factory_start start = {}) {
   auto id = cfg.id;
   auto dir_ctx = ctx;
-  auto h = sys.spawn(impl, std::move(ctx), std::move(cfg), std::move(spawner));
+  auto h = sys.spawn(impl, std::move(ctx), std::move(cfg), std::move(spawner),
+                     std::move(start));
   dir_ctx->dir.add(h.address(), id, actor_role::service);
   return h;
+}
+
+/// Rebuilds a factory from what the node's store holds for it (`rec`; a
+/// fresh state from the config if it holds nothing) and spawns it with its
+/// journal on.
+template <class Traits, class Impl>
+result<typename Traits::factory_actor>
+spawn_durable_factory(caf::actor_system& sys, node_context_ptr ctx,
+                      factory_config cfg, typename Traits::spawner spawner,
+                      Impl impl, const store::recovered_actor& rec) {
+  auto st = rebuild_factory_state(
+      rec, std::string{Traits::name} + " " + cfg.id.to_text(),
+      initial_core<Traits>(*ctx, cfg));
+  if (!st)
+    return st.err();
+  factory_start start{durable_start{cfg.id, rec.last_seq, rec.checkpoint_seq},
+                      std::move(*st)};
+  return spawn_factory<Traits>(sys, std::move(ctx), std::move(cfg),
+                               std::move(spawner), impl, std::move(start));
 }
 
 } // namespace icto::factory_impl

@@ -220,14 +220,19 @@ result<semver> check_create(const factory_state& st, const principal& who,
   return *v;
 }
 
-result<principal> allocate_id(factory_state& st) {
+result<principal> next_contract_id(const factory_state& st) {
   if (st.next_index > st.last_index || st.next_index < st.first_index)
     return make_error(factory_errc::deploy_failed,
                       "contract-id range [" + std::to_string(st.first_index)
                           + ", " + std::to_string(st.last_index)
                           + "] is exhausted");
-  auto id = principal::canister_id(st.next_index);
-  ++st.next_index;
+  return principal::canister_id(st.next_index);
+}
+
+result<principal> allocate_id(factory_state& st) {
+  auto id = next_contract_id(st);
+  if (id)
+    ++st.next_index;
   return id;
 }
 

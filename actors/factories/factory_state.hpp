@@ -142,6 +142,9 @@ result<unit> setup_whitelist(factory_state& st, const principal& who,
 result<semver> check_create(const factory_state& st, const principal& who,
                             const principal& owner);
 
+/// The id allocate_id would take, without taking it.
+result<principal> next_contract_id(const factory_state& st);
+
 /// Takes the next contract id of the range; factory_errc::deploy_failed
 /// once the range is exhausted.
 result<principal> allocate_id(factory_state& st);

@@ -14,13 +14,13 @@
 
 #include "actors/factories/factory_state.hpp"
 #include "persistence/described_serialization.hpp"
+#include "persistence/message_serialization.hpp"
 #include "persistence/principal_index_serialization.hpp"
 #include "persistence/trie_serialization.hpp"
 
 #include <boost/serialization/array.hpp>
 #include <boost/serialization/split_free.hpp>
 
-ICTO_BOOST_DESCRIBED(icto::semver, 1)
 ICTO_BOOST_DESCRIBED(icto::contract_info, 1)
 ICTO_BOOST_DESCRIBED(icto::registered_version, 1)
 ICTO_BOOST_DESCRIBED(icto::upgrade_record, 1)

@@ -38,24 +38,26 @@ using self_type = factory_impl::self_ptr<launchpad_traits>;
 
 launchpad_factory_actor::behavior_type
 launchpad_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
-                       launchpad_contract_spawner spawner) {
+                       launchpad_contract_spawner spawner,
+                       factory_impl::factory_start start) {
   return factory_impl::make_behavior<launchpad_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
+      std::move(start),
       [self](const caller&, const create_launchpad_contract& req) {
         return factory_impl::create_contract<launchpad_traits>(self, req.owner,
                                                                req.init);
       },
-      [self](const caller&,
-             const notify_participant_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::sender_of(self),
-                             arg.contract_id, arg.participant,
-                             contract_role::participant);
+      [self](const caller&, const notify_participant_added_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_added,
+                                         arg.contract_id, arg.participant,
+                                         contract_role::participant);
       },
-      [self](const caller&,
-             const notify_participant_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core, factory_impl::sender_of(self),
-                               arg.contract_id, arg.participant,
-                               contract_role::participant);
+      [self](const caller&, const notify_participant_removed_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_removed,
+                                         arg.contract_id, arg.participant,
+                                         contract_role::participant);
       });
 }
 
@@ -69,6 +71,16 @@ spawn_launchpad_factory(caf::actor_system& sys, node_context_ptr ctx,
                                                        std::move(cfg),
                                                        std::move(spawner),
                                                        launchpad_factory_impl);
+}
+
+result<launchpad_factory_actor>
+spawn_durable_launchpad_factory(caf::actor_system& sys, node_context_ptr ctx,
+                                factory_config cfg,
+                                const store::recovered_actor& rec,
+                                launchpad_contract_spawner spawner) {
+  return factory_impl::spawn_durable_factory<launchpad_traits>(
+      sys, std::move(ctx), std::move(cfg), std::move(spawner),
+      launchpad_factory_impl, rec);
 }
 
 } // namespace icto

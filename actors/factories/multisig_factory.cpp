@@ -43,41 +43,42 @@ using self_type = factory_impl::self_ptr<multisig_traits>;
 
 multisig_factory_actor::behavior_type
 multisig_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
-                      multisig_contract_spawner spawner) {
+                      multisig_contract_spawner spawner,
+                      factory_impl::factory_start start) {
   return factory_impl::make_behavior<multisig_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
+      std::move(start),
       [self](const caller&, const create_multisig_contract& req) {
         return factory_impl::create_contract<multisig_traits>(self, req.owner,
                                                               req.init);
       },
       [self](const caller&,
-             const notify_signer_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::sender_of(self),
-                             arg.contract_id, arg.signer,
-                             contract_role::signer);
+             const notify_signer_added_arg& arg) -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_added,
+                                         arg.contract_id, arg.signer,
+                                         contract_role::signer);
       },
-      [self](const caller&,
-             const notify_signer_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core, factory_impl::sender_of(self),
-                               arg.contract_id, arg.signer,
-                               contract_role::signer);
+      [self](const caller&, const notify_signer_removed_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_removed,
+                                         arg.contract_id, arg.signer,
+                                         contract_role::signer);
       },
-      [self](const caller&,
-             const notify_observer_added_arg& arg) -> result<unit> {
-        return on_role_added(self->state.core, factory_impl::sender_of(self),
-                             arg.contract_id, arg.observer,
-                             contract_role::observer);
+      [self](const caller&, const notify_observer_added_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_added,
+                                         arg.contract_id, arg.observer,
+                                         contract_role::observer);
       },
-      [self](const caller&,
-             const notify_observer_removed_arg& arg) -> result<unit> {
-        return on_role_removed(self->state.core, factory_impl::sender_of(self),
-                               arg.contract_id, arg.observer,
-                               contract_role::observer);
+      [self](const caller&, const notify_observer_removed_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::role_change(self, factory_event::role_removed,
+                                         arg.contract_id, arg.observer,
+                                         contract_role::observer);
       },
-      [self](const caller&,
-             const notify_proposal_created_arg& arg) -> result<unit> {
-        return on_proposal_created(self->state.core,
-                                   factory_impl::sender_of(self), arg);
+      [self](const caller&, const notify_proposal_created_arg& arg)
+          -> caf::result<result<unit>> {
+        return factory_impl::callback(self, factory_event::proposal, arg);
       });
 }
 
@@ -90,6 +91,16 @@ spawn_multisig_factory(caf::actor_system& sys, node_context_ptr ctx,
                                                       std::move(cfg),
                                                       std::move(spawner),
                                                       multisig_factory_impl);
+}
+
+result<multisig_factory_actor>
+spawn_durable_multisig_factory(caf::actor_system& sys, node_context_ptr ctx,
+                               factory_config cfg,
+                               const store::recovered_actor& rec,
+                               multisig_contract_spawner spawner) {
+  return factory_impl::spawn_durable_factory<multisig_traits>(
+      sys, std::move(ctx), std::move(cfg), std::move(spawner),
+      multisig_factory_impl, rec);
 }
 
 } // namespace icto

@@ -40,27 +40,27 @@ using self_type = factory_impl::self_ptr<token_traits>;
 
 token_factory_actor::behavior_type
 token_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
-                   token_contract_spawner spawner) {
+                   token_contract_spawner spawner,
+                   factory_impl::factory_start start) {
   return factory_impl::make_behavior<token_traits>(
       self, std::move(ctx), std::move(cfg), std::move(spawner),
+      std::move(start),
       [self](const caller&, const create_token_contract& req) {
         return factory_impl::create_contract<token_traits>(self, req.owner,
                                                            req.init);
       },
-      [self](const caller&, const notify_transfer_arg& arg) -> result<unit> {
-        return on_holder_balances(self->state.core,
-                                  factory_impl::sender_of(self),
-                                  arg.contract_id, {arg.from, arg.to});
+      [self](const caller&,
+             const notify_transfer_arg& arg) -> caf::result<result<unit>> {
+        return factory_impl::holders_changed(self, arg.contract_id,
+                                             {arg.from, arg.to});
       },
-      [self](const caller&, const notify_mint_arg& arg) -> result<unit> {
-        return on_holder_balances(self->state.core,
-                                  factory_impl::sender_of(self),
-                                  arg.contract_id, {arg.to});
+      [self](const caller&,
+             const notify_mint_arg& arg) -> caf::result<result<unit>> {
+        return factory_impl::holders_changed(self, arg.contract_id, {arg.to});
       },
-      [self](const caller&, const notify_burn_arg& arg) -> result<unit> {
-        return on_holder_balances(self->state.core,
-                                  factory_impl::sender_of(self),
-                                  arg.contract_id, {arg.from});
+      [self](const caller&,
+             const notify_burn_arg& arg) -> caf::result<result<unit>> {
+        return factory_impl::holders_changed(self, arg.contract_id, {arg.from});
       });
 }
 
@@ -73,6 +73,16 @@ spawn_token_factory(caf::actor_system& sys, node_context_ptr ctx,
                                                    std::move(cfg),
                                                    std::move(spawner),
                                                    token_factory_impl);
+}
+
+result<token_factory_actor>
+spawn_durable_token_factory(caf::actor_system& sys, node_context_ptr ctx,
+                            factory_config cfg,
+                            const store::recovered_actor& rec,
+                            token_contract_spawner spawner) {
+  return factory_impl::spawn_durable_factory<token_traits>(
+      sys, std::move(ctx), std::move(cfg), std::move(spawner),
+      token_factory_impl, rec);
 }
 
 } // namespace icto

@@ -4,6 +4,7 @@
 #include "actors/contracts/contract_spawn.hpp"
 #include "actors/factories/factory_config.hpp"
 #include "messages/interfaces.hpp"
+#include "persistence/node_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -21,11 +22,21 @@ using token_contract_spawner = std::function<token_contract_actor(
 /// whitelisted backend, keeps the creator and holder indexes, the public
 /// set, versions and upgrades. The node manager spawns one, on the node the
 /// topology names for `token_factory`; it registers itself in ctx->dir as
-/// `cfg.id` (a service). Persists (later): its `factory_state`.
+/// `cfg.id` (a service). Durable through spawn_durable_token_factory.
 /// REQUIRES: cfg.id real, a non-empty contract-id range (else the actor quits
 /// at once with caf::sec::invalid_argument).
 token_factory_actor
 spawn_token_factory(caf::actor_system& sys, node_context_ptr ctx,
                     factory_config cfg, token_contract_spawner spawner = {});
+
+/// The token factory restored from the node's store: its last checkpoint and
+/// journal in `rec` (a fresh factory if `rec` is empty), journaling from
+/// then on; it re-binds its contracts as their actors come back. Errors
+/// name the factory and the sequence number of a bad record.
+result<token_factory_actor>
+spawn_durable_token_factory(caf::actor_system& sys, node_context_ptr ctx,
+                            factory_config cfg,
+                            const store::recovered_actor& rec,
+                            token_contract_spawner spawner = {});
 
 } // namespace icto
