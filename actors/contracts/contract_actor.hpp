@@ -32,6 +32,7 @@
 #include "actors/common/context.hpp"
 #include "actors/common/directory.hpp"
 #include "actors/contracts/contract_core.hpp"
+#include "actors/contracts/contract_durable.hpp"
 #include "actors/contracts/contract_spawn.hpp"
 #include "actors/contracts/contract_versions.hpp"
 #include "messages/factory.hpp"
@@ -64,6 +65,7 @@ struct contract_actor_base {
   ledger_actor ledger;
   principal ledger_id;
   callback_stats callbacks;
+  actor_journal journal;
 };
 
 /// The core of a new contract from the factory's parameters.
@@ -109,7 +111,7 @@ principal contract_caller(Self self, const caller& claimed) {
 /// a finite timeout. A refusal or a lost reply is counted in
 /// `state.callbacks` (failed, last_failure), never fatal.
 template <class Self, class Arg>
-void send_callback(Self self, Arg arg) {
+void send_callback_now(Self self, Arg arg) {
   auto& st = self->state;
   ++st.callbacks.sent;
   auto name = type_name<Arg>();
@@ -137,6 +139,14 @@ void send_callback(Self self, Arg arg) {
           });
 }
 
+template <class Self, class Arg>
+void send_callback(Self self, Arg arg) {
+  // The callback reports a change: it leaves once that change is durable.
+  self->state.journal.after_durable([self, arg = std::move(arg)]() mutable {
+    send_callback_now(self, arg);
+  });
+}
+
 /// Spawns a contract actor lazily (it runs on its first message), registers
 /// it in the directory as `id` (actor_role::contract) before it can run, and
 /// removes that entry when it exits.
@@ -158,80 +168,148 @@ auto spawn_contract_actor(caf::actor_system& sys, const node_context_ptr& ctx,
 
 template <class Self>
 auto contract_status_handler(Self self) {
-  return [self](const caller&,
-                const contract_status_arg&) -> result<contract_status> {
-    return status_of(self->state.core);
+  return [self](const caller&, const contract_status_arg&)
+             -> caf::result<result<contract_status>> {
+    return contract_reply(self,
+                          result<contract_status>{status_of(self->state.core)});
   };
 }
 
 template <class Self>
 auto set_auto_update_handler(Self self) {
   return [self](const caller& c,
-                const set_auto_update_arg& arg) -> result<unit> {
+                const set_auto_update_arg& arg) -> caf::result<result<unit>> {
     auto& core = self->state.core;
-    auto changed = set_auto_update(core, contract_caller(self, c), arg);
+    const auto who = contract_caller(self, c);
+    auto changed = set_auto_update(core, who, arg);
     if (!changed)
-      return changed.err();
-    if (*changed)
+      return contract_reply(self, result<unit>{changed.err()});
+    if (*changed) {
+      log_op(self, contract_op::auto_update, who, self->state.ctx->now(), arg);
       send_callback(self,
                     notify_auto_update_changed_arg{core.id, core.auto_update});
-    return unit{};
+    }
+    return contract_reply(self, result<unit>{unit{}});
   };
 }
 
 template <class Self>
 auto remove_factory_controller_handler(Self self) {
-  return [self](const caller& c,
-                const remove_factory_controller_arg&) -> result<unit> {
+  return [self](const caller& c, const remove_factory_controller_arg& arg)
+             -> caf::result<result<unit>> {
     auto& core = self->state.core;
-    auto changed = remove_factory_controller(core, contract_caller(self, c));
+    const auto who = contract_caller(self, c);
+    auto changed = remove_factory_controller(core, who);
     if (!changed)
-      return changed.err();
+      return contract_reply(self, result<unit>{changed.err()});
+    log_op(self, contract_op::remove_factory, who, self->state.ctx->now(), arg);
     send_callback(self,
                   notify_controllers_changed_arg{core.id, core.controllers});
-    return unit{};
+    return contract_reply(self, result<unit>{unit{}});
   };
 }
 
 template <class Self>
 auto set_visibility_handler(Self self) {
-  return
-      [self](const caller& c, const set_visibility_arg& arg) -> result<unit> {
-        auto& core = self->state.core;
-        auto changed = set_visibility(core, contract_caller(self, c), arg);
-        if (!changed)
-          return changed.err();
-        if (*changed)
-          send_callback(self,
-                        notify_visibility_changed_arg{core.id, core.is_public});
-        return unit{};
-      };
+  return [self](const caller& c,
+                const set_visibility_arg& arg) -> caf::result<result<unit>> {
+    auto& core = self->state.core;
+    const auto who = contract_caller(self, c);
+    auto changed = set_visibility(core, who, arg);
+    if (!changed)
+      return contract_reply(self, result<unit>{changed.err()});
+    if (*changed) {
+      log_op(self, contract_op::visibility, who, self->state.ctx->now(), arg);
+      send_callback(self,
+                    notify_visibility_changed_arg{core.id, core.is_public});
+    }
+    return contract_reply(self, result<unit>{unit{}});
+  };
 }
 
 template <class Self>
 auto migrate_to_handler(Self self) {
-  return [self](const caller& c,
-                const migrate_to_arg& arg) -> result<migration_report> {
+  return [self](const caller& c, const migrate_to_arg& arg)
+             -> caf::result<result<migration_report>> {
     auto& st = self->state;
-    if (auto ok = require_factory(st.core, contract_caller(self, c),
-                                  "migrateTo");
-        !ok)
-      return ok.err();
-    return st.migrate_to(arg.version);
+    const auto who = contract_caller(self, c);
+    if (auto ok = require_factory(st.core, who, "migrateTo"); !ok)
+      return contract_reply(self, result<migration_report>{ok.err()});
+    auto r = st.migrate_to(arg.version);
+    if (r)
+      log_op(self, contract_op::migrate, who, st.ctx->now(), arg.version);
+    return contract_reply(self, std::move(r));
   };
 }
 
 template <class Self>
 auto health_ping_handler(Self self) {
-  return [self](const caller& c,
-                const health_ping_arg&) -> result<contract_health> {
-    auto& st = self->state;
-    if (auto ok = require_factory(st.core, contract_caller(self, c),
-                                  "healthPing");
-        !ok)
-      return ok.err();
-    return st.health();
-  };
+  return
+      [self](const caller& c,
+             const health_ping_arg&) -> caf::result<result<contract_health>> {
+        auto& st = self->state;
+        if (auto ok = require_factory(st.core, contract_caller(self, c),
+                                      "healthPing");
+            !ok)
+          return contract_reply(self, result<contract_health>{ok.err()});
+        return contract_reply(self, result<contract_health>{st.health()});
+      };
+}
+
+/// The start of a contract's behavior: a restored contract takes its image
+/// and attaches its journal; a fresh one writes its metadata and `created`
+/// event. Either then tells the factory it is deployed (a restored one is
+/// re-bound; if the factory does not know it any more, it erases its
+/// records and stops). `snapshot` makes the checkpoints.
+template <class Self, class KindState, class Snapshot>
+void start_durable(Self self, contract_start<KindState>& start,
+                   const contract_meta& meta, KindState& kind_state,
+                   Snapshot snapshot) {
+  auto& st = self->state;
+  const bool restored = start.image.has_value();
+  if (restored) {
+    st.core = std::move(start.image->core);
+    kind_state = std::move(start.image->state);
+    st.callbacks = std::move(start.image->callbacks);
+  }
+  st.journal.attach(self, start.journal, st.ctx->persistence,
+                    std::move(snapshot));
+  if (!restored) {
+    if (st.journal.enabled()) {
+      auto copy = meta;
+      st.ctx->persistence->writer->put_meta(st.core.id, encode_event(copy));
+    }
+    log_op(self, contract_op::created, meta.owner, meta.created_at, meta.id);
+    send_callback(self, notify_deployment_complete_arg{st.core.id});
+    return;
+  }
+  // Re-bind: the factory monitors the new actor again.
+  auto& f = st.factory;
+  if (!f)
+    return;
+  ++st.callbacks.sent;
+  self->request(f, callback_timeout, caller{st.core.id},
+                notify_deployment_complete_arg{st.core.id})
+      .then(
+          [self](const result<unit>& r) {
+            auto& s = self->state;
+            if (r) {
+              ++s.callbacks.accepted;
+              return;
+            }
+            ++s.callbacks.failed;
+            s.callbacks.last_failure = "rebind: " + r.err().to_string();
+            if (is(r.err(), factory_errc::unknown_contract)
+                && s.journal.enabled()) {
+              s.ctx->persistence->writer->erase_actor(s.core.id);
+              self->quit();
+            }
+          },
+          [self](const caf::error& e) {
+            auto& s = self->state;
+            ++s.callbacks.failed;
+            s.callbacks.last_failure = "rebind: " + self->system().render(e);
+          });
 }
 
 } // namespace icto

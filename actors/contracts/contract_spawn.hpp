@@ -8,6 +8,7 @@
 
 #include "actors/common/context.hpp"
 #include "messages/interfaces.hpp"
+#include "persistence/node_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -97,5 +98,44 @@ launchpad_contract_actor
 spawn_launchpad_contract(caf::actor_system& sys, node_context_ptr ctx,
                          contract_params params,
                          launchpad_factory_actor factory, launchpad_init init);
+
+// -- restoring (issue 5; actors/contracts/contract_durable.hpp) -------------
+//
+// Token and multisig contracts are durable; distribution, DAO and launchpad
+// contracts are not yet (they keep their state in memory and write no
+// records). Each rebuilds a contract from its store records (`init`: the
+// encoded init message of its metadata) and spawns it under its id, journaling
+// on; it then re-binds with `factory`. Errors name the contract and the
+// sequence number of a bad record.
+
+result<caf::actor>
+restore_token_contract(caf::actor_system& sys, node_context_ptr ctx,
+                       contract_params params, token_factory_actor factory,
+                       const std::string& init,
+                       const store::recovered_actor& rec);
+result<caf::actor> restore_multisig_contract(caf::actor_system& sys,
+                                             node_context_ptr ctx,
+                                             contract_params params,
+                                             multisig_factory_actor factory,
+                                             const std::string& init,
+                                             const store::recovered_actor& rec);
+/// The factories restored contracts re-bind with, and the ledger they use.
+struct contract_peers {
+  token_factory_actor token;
+  multisig_factory_actor multisig;
+  distribution_factory_actor distribution;
+  dao_factory_actor dao;
+  launchpad_factory_actor launchpad;
+  ledger_actor ledger;
+};
+
+/// Whether a metadata record is a contract's, and of which kind.
+result<contract_kind> contract_kind_of_meta(const std::string& meta);
+
+/// Restores the contract whose metadata record is `meta` (see above).
+result<caf::actor>
+restore_contract(caf::actor_system& sys, node_context_ptr ctx,
+                 const std::string& meta, const store::recovered_actor& rec,
+                 const contract_peers& peers);
 
 } // namespace icto

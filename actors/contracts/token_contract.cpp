@@ -1,8 +1,10 @@
 // The token contract actor: a thin shell around token_state.hpp. Spawned by
 // the token factory (spawn_token_contract) on the node placement chose; one
-// per deployed token. Persists (later): its token_state and contract_core.
+// per deployed token. Durable (contract_durable.hpp): it journals each block
+// it decides (the ledger's own event) and restores from its store.
 
 #include "actors/contracts/contract_actor.hpp"
+#include "actors/contracts/contract_restore.hpp"
 #include "actors/contracts/token_state.hpp"
 
 #include <caf/sec.hpp>
@@ -41,31 +43,77 @@ void notify_change(token_self self, const token_change& ch) {
     send_callback(self, notify_burn_arg{id, *ch.from});
 }
 
-/// Applies a decided block, calls the factory back, replies its index.
-result<uint64_t> commit(token_self self, result<ledger_event> ev) {
+/// The token's own journal operation: a decided block.
+constexpr uint16_t op_block = contract_op::kind_op_base;
+
+using token_image = contract_checkpoint<token_state>;
+
+/// Replays one journal event on a restored token.
+result<unit> replay_token(token_image& img, const contract_event& ev) {
+  auto common = replay_common(img, token_versions(), ev);
+  if (!common)
+    return common.err();
+  if (*common)
+    return unit{};
+  if (ev.op != op_block)
+    return make_error(system_errc::storage_failure,
+                      "unknown token operation " + std::to_string(ev.op));
+  auto block = op_arg<ledger_event>(ev);
+  if (!block)
+    return block.err();
+  apply_token(img.state, *block);
+  return unit{};
+}
+
+/// Journals and applies a decided block, calls the factory back, replies
+/// its index once durable.
+caf::result<result<uint64_t>> commit(token_self self, const principal& who,
+                                     result<ledger_event> ev) {
   if (!ev)
-    return ev.err();
+    return contract_reply(self, result<uint64_t>{ev.err()});
+  log_op(self, op_block, who, ev->time, *ev);
   auto ch = apply_token(self->state.token, *ev);
   notify_change(self, ch);
-  return ch.block;
+  return contract_reply(self, result<uint64_t>{ch.block});
+}
+
+/// A new token's image.
+result<token_image> initial_image(const contract_params& params,
+                                  const token_init& init) {
+  auto st = make_token_state(init, params.id, params.owner, params.version,
+                             params.created_at);
+  if (!st)
+    return st.err();
+  return token_image{core_from_params(contract_kind::token, params,
+                                      init.is_public, "active"),
+                     std::move(*st),
+                     {}};
 }
 
 token_contract_actor::behavior_type
 token_impl(token_self self, node_context_ptr ctx, contract_params params,
-           token_factory_actor factory, token_init init) {
-  auto initial = make_token_state(init, params.id, params.owner, params.version,
-                                  params.created_at);
-  if (!initial) {
-    self->quit(
-        caf::make_error(caf::sec::invalid_argument, initial.err().to_string()));
-    return token_contract_actor::behavior_type::make_empty_behavior();
+           token_factory_actor factory, token_init init,
+           contract_start<token_state> start) {
+  if (!start.image) {
+    auto initial = initial_image(params, init);
+    if (!initial) {
+      self->quit(caf::make_error(caf::sec::invalid_argument,
+                                 initial.err().to_string()));
+      return token_contract_actor::behavior_type::make_empty_behavior();
+    }
+    start_contract(self, std::move(ctx), params, std::move(factory),
+                   std::move(initial->core));
+    self->state.token = std::move(initial->state);
+  } else {
+    start_contract(self, std::move(ctx), params, std::move(factory), {});
   }
-  start_contract(self, std::move(ctx), params, std::move(factory),
-                 core_from_params(contract_kind::token, params, init.is_public,
-                                  "active"));
-  self->state.token = std::move(*initial);
-  send_callback(self, notify_deployment_complete_arg{params.id});
-  if (init.initial_supply > 0)
+  const bool fresh = !start.image;
+  start_durable(self, start, meta_of(contract_kind::token, params, init),
+                self->state.token, [self] {
+                  return checkpoint_of(
+                      image_of(self->state, self->state.token));
+                });
+  if (fresh && init.initial_supply > 0)
     send_callback(self, notify_mint_arg{params.id,
                                         holder_balance{params.owner,
                                                        init.initial_supply}});
@@ -75,51 +123,68 @@ token_impl(token_self self, node_context_ptr ctx, contract_params params,
   return {
       ICTO_CONTRACT_COMMON_HANDLERS(self),
       // -- ICRC-1 queries -----------------------------------------------------
-      [self](const caller&, const icrc1_name_arg&) -> result<std::string> {
-        return self->state.token.ledger.config.name;
-      },
-      [self](const caller&, const icrc1_symbol_arg&) -> result<std::string> {
-        return self->state.token.ledger.config.symbol;
-      },
-      [self](const caller&, const icrc1_decimals_arg&) -> result<uint8_t> {
-        return self->state.token.ledger.config.decimals;
-      },
-      [self](const caller&, const icrc1_fee_arg&) -> result<tokens> {
-        return self->state.token.ledger.config.fee;
-      },
-      [self](const caller&,
-             const icrc1_metadata_arg&) -> result<metadata_entries> {
-        return token_metadata(self->state.token);
-      },
-      [self](const caller&, const icrc1_total_supply_arg&) -> result<tokens> {
-        return total_supply(self->state.token.ledger);
-      },
+      durable_handler(self,
+                      [self](const caller&,
+                             const icrc1_name_arg&) -> result<std::string> {
+                        return self->state.token.ledger.config.name;
+                      }),
+      durable_handler(self,
+                      [self](const caller&,
+                             const icrc1_symbol_arg&) -> result<std::string> {
+                        return self->state.token.ledger.config.symbol;
+                      }),
+      durable_handler(self,
+                      [self](const caller&,
+                             const icrc1_decimals_arg&) -> result<uint8_t> {
+                        return self->state.token.ledger.config.decimals;
+                      }),
+      durable_handler(self,
+                      [self](const caller&,
+                             const icrc1_fee_arg&) -> result<tokens> {
+                        return self->state.token.ledger.config.fee;
+                      }),
+      durable_handler(self,
+                      [self](const caller&, const icrc1_metadata_arg&)
+                          -> result<metadata_entries> {
+                        return token_metadata(self->state.token);
+                      }),
+      durable_handler(self,
+                      [self](const caller&,
+                             const icrc1_total_supply_arg&) -> result<tokens> {
+                        return total_supply(self->state.token.ledger);
+                      }),
       [](const caller&,
          const icrc1_supported_standards_arg&) -> result<standard_records> {
         return token_standards();
       },
-      [self](const caller&, const account& acc) -> result<tokens> {
-        return balance_of(self->state.token.ledger, acc);
-      },
-      [self](const caller&, const token_info_arg&) -> result<token_info> {
-        return token_info_of(self->state.token, self->state.core.is_public);
-      },
+      durable_handler(self,
+                      [self](const caller&,
+                             const account& acc) -> result<tokens> {
+                        return balance_of(self->state.token.ledger, acc);
+                      }),
+      durable_handler(
+          self,
+          [self](const caller&, const token_info_arg&) -> result<token_info> {
+            return token_info_of(self->state.token, self->state.core.is_public);
+          }),
       // -- updates ------------------------------------------------------------
       [self, now](const caller& c,
-                  const transfer_arg& arg) -> result<uint64_t> {
-        return commit(self,
-                      decide_transfer(self->state.token,
-                                      contract_caller(self, c), arg, now()));
+                  const transfer_arg& arg) -> caf::result<result<uint64_t>> {
+        const auto who = contract_caller(self, c);
+        return commit(self, who,
+                      decide_transfer(self->state.token, who, arg, now()));
       },
       [self, now](const caller& c,
-                  const token_mint_arg& arg) -> result<uint64_t> {
-        return commit(self, decide_mint(self->state.token,
-                                        contract_caller(self, c), arg, now()));
+                  const token_mint_arg& arg) -> caf::result<result<uint64_t>> {
+        const auto who = contract_caller(self, c);
+        return commit(self, who,
+                      decide_mint(self->state.token, who, arg, now()));
       },
       [self, now](const caller& c,
-                  const token_burn_arg& arg) -> result<uint64_t> {
-        return commit(self, decide_burn(self->state.token,
-                                        contract_caller(self, c), arg, now()));
+                  const token_burn_arg& arg) -> caf::result<result<uint64_t>> {
+        const auto who = contract_caller(self, c);
+        return commit(self, who,
+                      decide_burn(self->state.token, who, arg, now()));
       },
   };
 }
@@ -139,8 +204,36 @@ spawn_token_contract(caf::actor_system& sys, node_context_ptr ctx,
                      contract_params params, token_factory_actor factory,
                      token_init init) {
   auto id = params.id;
-  return spawn_contract_actor(sys, ctx, id, token_impl, ctx, std::move(params),
-                              std::move(factory), std::move(init));
+  return spawn_contract_actor(
+      sys, ctx, id, token_impl, ctx, std::move(params), std::move(factory),
+      std::move(init),
+      contract_start<token_state>{durable_start{id, 0, 0}, std::nullopt});
+}
+
+result<caf::actor>
+restore_token_contract(caf::actor_system& sys, node_context_ptr ctx,
+                       contract_params params, token_factory_actor factory,
+                       const std::string& init_bytes,
+                       const store::recovered_actor& rec) {
+  auto init = decode_event<token_init>(init_bytes, "token init");
+  if (!init)
+    return init.err();
+  auto img = rebuild_contract<token_state>(
+      rec, "token contract " + params.id.to_text(),
+      [&] {
+        return initial_image(params, *init);
+      },
+      replay_token);
+  if (!img)
+    return img.err();
+  auto id = params.id;
+  auto h = spawn_contract_actor(
+      sys, ctx, id, token_impl, ctx, std::move(params), std::move(factory),
+      std::move(*init),
+      contract_start<token_state>{durable_start{id, rec.last_seq,
+                                                rec.checkpoint_seq},
+                                  std::move(*img)});
+  return caf::actor_cast<caf::actor>(h);
 }
 
 } // namespace icto
