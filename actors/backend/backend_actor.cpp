@@ -1,11 +1,21 @@
+// GCC 12 reports a false -Wmaybe-uninitialized inside CAF 0.17's
+// data_processor::fill_range when it decodes a vector of enums (the admin
+// permissions of a journaled backend_admin): CAF default-initializes the
+// element through its deserializer before reading it. Silenced for this file
+// only, where the journal is decoded.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "actors/backend/backend_actor.hpp"
 
 #include "actors/backend/backend_actor_impl.hpp"
+#include "actors/backend/backend_state_serialization.hpp"
 #include "actors/common/directory.hpp"
+#include "actors/common/recovery.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace icto {
@@ -14,11 +24,32 @@ principal caller_of(backend_self self, const caller& claimed) {
   return resolve_caller(self->state.ctx->dir, self->current_sender(), claimed);
 }
 
+void commit(backend_self self, const backend_event& ev) {
+  auto& s = self->state;
+  auto next = s.st;
+  if (auto ok = apply_event(next, ev); !ok) {
+    self->quit(caf::make_error(caf::sec::runtime_error,
+                               "backend: an event decided from the state does "
+                               "not apply: "
+                                   + ok.err().message));
+    return;
+  }
+  s.journal.commit(encode_event(ev), [&] {
+    s.st = std::move(next);
+  });
+}
+
+void after_durable(backend_self self, std::function<void()> f) {
+  self->state.journal.after_durable(std::move(f));
+}
+
 void audit_note(backend_self self, audit_event ev) {
-  auto& cfg = self->state.cfg;
-  self->request(cfg.audit, cfg.request_timeout, caller{self->state.st.self_id},
-                std::move(ev))
-      .then([](const result<audit_entry>&) {}, [](const caf::error&) {});
+  after_durable(self, [self, ev = std::move(ev)]() mutable {
+    auto& cfg = self->state.cfg;
+    self->request(cfg.audit, cfg.request_timeout,
+                  caller{self->state.st.self_id}, std::move(ev))
+        .then([](const result<audit_entry>&) {}, [](const caf::error&) {});
+  });
 }
 
 audit_event make_event(backend_self self, const principal& user,
@@ -57,6 +88,20 @@ result<T> audited(backend_self self, const principal& who, action_type action,
   return r;
 }
 
+/// Journals a config change made of `changes` and returns the entry of
+/// the last one.
+config_entry commit_config(backend_self self,
+                           std::vector<config_change> changes) {
+  backend_event ev;
+  ev.kind = backend_event::config;
+  ev.now = changes.back().changed_at;
+  ev.changes = std::move(changes);
+  commit(self, ev);
+  auto& c = ev.changes.back();
+  return config_entry{c.key, c.new_value, c.version, c.changed_at,
+                      c.changed_by};
+}
+
 result<config_entry> set_config(backend_self self, const principal& who,
                                 const std::string& key,
                                 const std::string& value) {
@@ -67,14 +112,13 @@ result<config_entry> set_config(backend_self self, const principal& who,
                                      self->state.ctx->now());
   if (!change)
     return change.err();
-  return apply(st.config, *change);
+  return commit_config(self, {*change});
 }
 
-backend_actor::behavior_type
-backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
+backend_params params_of(const backend_config& cfg, const node_context& ctx) {
   backend_params p;
   p.self_id = cfg.self_id;
-  p.controllers = ctx->controllers;
+  p.controllers = ctx.controllers;
   p.endpoints = {
       {service_id::audit_storage, cfg.audit_id},
       {service_id::invoice_storage, cfg.invoice_id},
@@ -87,61 +131,81 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
   p.ledger_fee = cfg.ledger_fee;
   p.breaker_threshold = cfg.breaker_threshold;
   p.config = cfg.config;
-  auto initial = make_backend_state(p, ctx->now());
-  if (!initial) {
-    self->quit(
-        caf::make_error(caf::sec::invalid_argument, initial.err().to_string()));
-    return backend_actor::behavior_type::make_empty_behavior();
-  }
+  return p;
+}
+
+backend_actor::behavior_type
+backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg,
+             backend_state initial, durable_start start) {
   self->state.ctx = std::move(ctx);
   self->state.cfg = std::move(cfg);
-  self->state.st = std::move(*initial);
+  self->state.st = std::move(initial);
+  // Registered before anything is sent: the services resolve the backend's
+  // requests (recovery's first) through the directory.
+  self->state.ctx->dir.add(self->address(), self->state.st.self_id,
+                           actor_role::service);
+  self->state.journal.attach(self, start, self->state.ctx->persistence, [self] {
+    return checkpoint_of(self->state.st);
+  });
+  // A recovered state may reach a service elsewhere than the topology
+  // says (setupMicroservices, adminRegisterFactory): follow the state.
+  for (auto& e : self->state.st.endpoints)
+    rebind_handle(self, e.service, e.id);
   arm_health_timer(self);
+  recover_in_flight(self);
   return {
       // -- config
       // ---------------------------------------------------------------
-      [self](const caller&, const service_fee_arg& arg) -> result<tokens> {
+      [self](const caller&,
+             const service_fee_arg& arg) -> caf::result<result<tokens>> {
         if (!factory_kind(arg.service))
-          return make_error(backend_errc::not_found,
-                            std::string{to_string(arg.service)}
-                                + " is not a factory service and has no fee");
-        return service_fee(self->state.st.config, arg.service);
+          return reply(self, result<tokens>{make_error(
+                                 backend_errc::not_found,
+                                 std::string{to_string(arg.service)}
+                                     + " is not a factory service and has no "
+                                       "fee")});
+        return reply(self, result<tokens>{service_fee(self->state.st.config,
+                                                      arg.service)});
       },
       [self](const caller&,
-             const config_value_arg& arg) -> result<config_entry> {
+             const config_value_arg& arg) -> caf::result<result<config_entry>> {
         auto e = self->state.st.config.values.find(arg.key);
         if (e == nullptr)
-          return make_error(backend_errc::not_found,
-                            "unknown config key " + arg.key);
-        return *e;
+          return reply(self, result<config_entry>{
+                                 make_error(backend_errc::not_found,
+                                            "unknown config key " + arg.key)});
+        return reply(self, result<config_entry>{*e});
       },
-      [self](const caller&,
-             const all_config_values_arg&) -> result<config_values> {
-        return all_values(self->state.st.config);
+      [self](const caller&, const all_config_values_arg&)
+          -> caf::result<result<config_values>> {
+        return reply(self,
+                     result<config_values>{all_values(self->state.st.config)});
       },
-      [self](const caller& c,
-             const config_history_arg& arg) -> result<config_history> {
+      [self](const caller& c, const config_history_arg& arg)
+          -> caf::result<result<config_history>> {
         auto who = caller_of(self, c);
         if (auto ok = require_admin(self->state.st.admins, who,
                                     "getConfigHistory");
             !ok)
-          return ok.err();
-        return history_of(self->state.st.config, arg.key, arg.page);
+          return reply(self, result<config_history>{ok.err()});
+        return reply(self, result<config_history>{history_of(
+                               self->state.st.config, arg.key, arg.page)});
       },
-      [self](const caller& c,
-             const set_config_value_arg& arg) -> result<config_entry> {
+      [self](const caller& c, const set_config_value_arg& arg)
+          -> caf::result<result<config_entry>> {
         auto who = caller_of(self, c);
-        return audited(self, who, action_type::update_system_config,
-                       "adminSetConfigValue " + arg.key + " = " + arg.value,
-                       set_config(self, who, arg.key, arg.value));
+        return reply(
+            self, audited(self, who, action_type::update_system_config,
+                          "adminSetConfigValue " + arg.key + " = " + arg.value,
+                          set_config(self, who, arg.key, arg.value)));
       },
       // -- admins
       // ---------------------------------------------------------------
       [self](const caller& c,
-             const backend_admins_arg&) -> result<backend_admins> {
+             const backend_admins_arg&) -> caf::result<result<backend_admins>> {
         auto& reg = self->state.st.admins;
         if (auto ok = require_admin(reg, caller_of(self, c), "getAdmins"); !ok)
-          return ok.err();
+          return reply(self, result<backend_admins>{ok.err()});
         backend_admins out;
         out.controllers = reg.controllers;
         for (auto& [id, a] : reg.admins)
@@ -150,32 +214,43 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
           return x.added_at < y.added_at
                  || (x.added_at == y.added_at && x.id < y.id);
         });
-        return out;
+        return reply(self, result<backend_admins>{std::move(out)});
+      },
+      [self](const caller& c, const backend_add_admin_arg& arg)
+          -> caf::result<result<backend_admin>> {
+        auto who = caller_of(self, c);
+        auto a = decide_add_admin(self->state.st.admins, who, arg,
+                                  self->state.ctx->now());
+        if (a) {
+          backend_event ev;
+          ev.kind = backend_event::admin_put;
+          ev.now = a->added_at;
+          ev.admin = *a;
+          commit(self, ev);
+        }
+        return reply(self,
+                     audited(self, who, action_type::grant_access,
+                             "adminAddAdmin " + arg.admin.to_text()
+                                 + (arg.super_admin ? " (super admin)" : ""),
+                             std::move(a)));
       },
       [self](const caller& c,
-             const backend_add_admin_arg& arg) -> result<backend_admin> {
+             const backend_remove_admin_arg& arg) -> caf::result<result<unit>> {
         auto who = caller_of(self, c);
-        auto& reg = self->state.st.admins;
-        auto a = decide_add_admin(reg, who, arg, self->state.ctx->now());
-        if (a)
-          reg.admins = reg.admins.insert(a->id, *a);
-        return audited(self, who, action_type::grant_access,
-                       "adminAddAdmin " + arg.admin.to_text()
-                           + (arg.super_admin ? " (super admin)" : ""),
-                       std::move(a));
+        auto ok = decide_remove_admin(self->state.st.admins, who, arg.admin);
+        if (ok) {
+          backend_event ev;
+          ev.kind = backend_event::admin_remove;
+          ev.now = self->state.ctx->now();
+          ev.id = arg.admin;
+          commit(self, ev);
+        }
+        return reply(self, audited(self, who, action_type::revoke_access,
+                                   "adminRemoveAdmin " + arg.admin.to_text(),
+                                   std::move(ok)));
       },
       [self](const caller& c,
-             const backend_remove_admin_arg& arg) -> result<unit> {
-        auto who = caller_of(self, c);
-        auto& reg = self->state.st.admins;
-        auto ok = decide_remove_admin(reg, who, arg.admin);
-        if (ok)
-          reg.admins = reg.admins.erase(arg.admin);
-        return audited(self, who, action_type::revoke_access,
-                       "adminRemoveAdmin " + arg.admin.to_text(),
-                       std::move(ok));
-      },
-      [self](const caller& c, const maintenance_mode_arg& arg) -> result<unit> {
+             const maintenance_mode_arg& arg) -> caf::result<result<unit>> {
         auto who = caller_of(self, c);
         auto run = [&]() -> result<unit> {
           auto& st = self->state.st;
@@ -187,25 +262,24 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
           auto on = decide_config_change(st.config, who,
                                          "system.maintenance_mode",
                                          arg.enabled ? "true" : "false", now);
-          auto why = decide_config_change(st.config, who,
-                                          "system.maintenance_reason",
-                                          arg.reason.value_or(""), now);
           if (!on)
             return on.err();
+          // The reason is the next version: decided over the first change.
+          auto next = st.config;
+          apply(next, *on);
+          auto why = decide_config_change(next, who,
+                                          "system.maintenance_reason",
+                                          arg.reason.value_or(""), now);
           if (!why)
             return why.err();
-          apply(st.config, *on);
-          why = decide_config_change(st.config, who,
-                                     "system.maintenance_reason",
-                                     arg.reason.value_or(""), now);
-          apply(st.config, *why);
+          commit_config(self, {*on, *why});
           return unit{};
         };
-        return audited(self, who, action_type::service_maintenance,
-                       std::string{"adminSetMaintenanceMode "}
-                           + (arg.enabled ? "on" : "off")
-                           + (arg.reason ? ": " + *arg.reason : ""),
-                       run());
+        return reply(self, audited(self, who, action_type::service_maintenance,
+                                   std::string{"adminSetMaintenanceMode "}
+                                       + (arg.enabled ? "on" : "off")
+                                       + (arg.reason ? ": " + *arg.reason : ""),
+                                   run()));
       },
       // -- microservices and the registry
       // ---------------------------------------
@@ -213,12 +287,14 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
         return on_setup_microservices(self, c, arg);
       },
       [self](const caller&, const microservice_setup_status_arg&)
-          -> result<microservice_setup_status> {
-        return self->state.st.setup;
+          -> caf::result<result<microservice_setup_status>> {
+        return reply(self,
+                     result<microservice_setup_status>{self->state.st.setup});
       },
-      [self](const caller&,
-             const factory_registry_arg&) -> result<factory_registrations> {
-        return registry_of(self->state.st);
+      [self](const caller&, const factory_registry_arg&)
+          -> caf::result<result<factory_registrations>> {
+        return reply(
+            self, result<factory_registrations>{registry_of(self->state.st)});
       },
       [self](const caller& c, const register_factory_arg& arg) {
         return on_register_factory(self, c, arg);
@@ -243,48 +319,57 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
       [self](const caller& c, const create_project_arg& arg) {
         return on_create_project(self, c, arg);
       },
-      [self](const caller& c,
-             const pipeline_status_arg& arg) -> result<pipeline_status> {
+      [self](const caller& c, const pipeline_status_arg& arg)
+          -> caf::result<result<pipeline_status>> {
         auto who = caller_of(self, c);
         auto& st = self->state.st;
         auto pl = st.pipelines.find(arg.pipeline_id);
         if (pl == nullptr)
-          return make_error(backend_errc::not_found,
-                            "no pipeline " + std::to_string(arg.pipeline_id));
+          return reply(self,
+                       result<pipeline_status>{make_error(
+                           backend_errc::not_found,
+                           "no pipeline " + std::to_string(arg.pipeline_id))});
         if (pl->status.user != who && !is_admin(st.admins, who))
-          return make_error(backend_errc::unauthorized,
-                            "pipeline " + std::to_string(arg.pipeline_id)
-                                + " is its user's or admins'");
-        return pl->status;
+          return reply(self, result<pipeline_status>{make_error(
+                                 backend_errc::unauthorized,
+                                 "pipeline " + std::to_string(arg.pipeline_id)
+                                     + " is its user's or admins'")});
+        return reply(self, result<pipeline_status>{pl->status});
       },
-      [self](const caller& c,
-             const deployment_status_arg& arg) -> result<deployment_status> {
+      [self](const caller& c, const deployment_status_arg& arg)
+          -> caf::result<result<deployment_status>> {
         auto who = caller_of(self, c);
         auto& st = self->state.st;
         auto user = arg.user.value_or(who);
         if (user != who && !is_admin(st.admins, who))
-          return make_error(backend_errc::unauthorized,
-                            "another user's requests are for admins");
+          return reply(self, result<deployment_status>{make_error(
+                                 backend_errc::unauthorized,
+                                 "another user's requests are for admins")});
         auto rec = st.requests.find(request_key{user, arg.request_id});
         if (rec == nullptr)
-          return make_error(backend_errc::not_found,
-                            "no request " + arg.request_id + " of "
-                                + user.to_text());
-        return rec->status;
+          return reply(self, result<deployment_status>{
+                                 make_error(backend_errc::not_found,
+                                            "no request " + arg.request_id
+                                                + " of " + user.to_text())});
+        return reply(self, result<deployment_status>{rec->status});
       },
       // -- refunds
       // --------------------------------------------------------------
-      [self](const caller& c, const refunds_arg& arg) -> result<refund_page> {
-        return refunds_of(self->state.st, caller_of(self, c), std::nullopt,
-                          arg.page);
+      [self](const caller& c,
+             const refunds_arg& arg) -> caf::result<result<refund_page>> {
+        return reply(self, result<refund_page>{
+                               refunds_of(self->state.st, caller_of(self, c),
+                                          std::nullopt, arg.page)});
       },
       [self](const caller& c,
-             const admin_refunds_arg& arg) -> result<refund_page> {
+             const admin_refunds_arg& arg) -> caf::result<result<refund_page>> {
         if (auto ok = require_admin(self->state.st.admins, caller_of(self, c),
                                     "adminGetRefunds");
             !ok)
-          return ok.err();
-        return refunds_of(self->state.st, arg.user, arg.status, arg.page);
+          return reply(self, result<refund_page>{ok.err()});
+        return reply(self,
+                     result<refund_page>{refunds_of(self->state.st, arg.user,
+                                                    arg.status, arg.page)});
       },
       [self](const caller& c, const process_refund_arg& arg) {
         return on_process_refund(self, c, arg);
@@ -292,30 +377,38 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
       // -- users
       // ----------------------------------------------------------------
       [self](const caller& c,
-             const user_profile_arg& arg) -> result<user_profile> {
+             const user_profile_arg& arg) -> caf::result<result<user_profile>> {
         auto who = caller_of(self, c);
         auto& st = self->state.st;
         auto user = arg.user.value_or(who);
         if (user != who && !is_admin(st.admins, who))
-          return make_error(backend_errc::unauthorized,
-                            "another user's profile is for admins");
+          return reply(self, result<user_profile>{make_error(
+                                 backend_errc::unauthorized,
+                                 "another user's profile is for admins")});
         if (!st.users.contains(user))
-          return make_error(backend_errc::not_found,
-                            user.to_text() + " has not deployed anything");
-        return profile_of(st.config, st.users, user, self->state.ctx->now());
+          return reply(self,
+                       result<user_profile>{make_error(
+                           backend_errc::not_found,
+                           user.to_text() + " has not deployed anything")});
+        return reply(self,
+                     result<user_profile>{profile_of(st.config, st.users, user,
+                                                     self->state.ctx->now())});
       },
-      [self](const caller& c,
-             const my_deployments_arg& arg) -> result<deployment_page> {
-        return deployments_of(self->state.st.users, caller_of(self, c), arg);
+      [self](const caller& c, const my_deployments_arg& arg)
+          -> caf::result<result<deployment_page>> {
+        return reply(self, result<deployment_page>{deployments_of(
+                               self->state.st.users, caller_of(self, c), arg)});
       },
       // -- health
       // ---------------------------------------------------------------
-      [self](const caller&,
-             const microservice_health_arg&) -> result<microservice_healths> {
-        return self->state.st.health;
+      [self](const caller&, const microservice_health_arg&)
+          -> caf::result<result<microservice_healths>> {
+        return reply(self, result<microservice_healths>{self->state.st.health});
       },
-      [self](const caller&, const system_status_arg&) -> result<system_status> {
-        return status_of(self->state.st, self->state.ctx->now());
+      [self](const caller&,
+             const system_status_arg&) -> caf::result<result<system_status>> {
+        return reply(self, result<system_status>{status_of(
+                               self->state.st, self->state.ctx->now())});
       },
       [self](const caller& c, const health_check_tick_arg&) {
         return on_health_tick(self, c);
@@ -323,18 +416,58 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg) {
   };
 }
 
+/// The backend's behavior with its handles bound; what spawn_in_memory and
+/// spawn_recovered spawn.
+auto bound_impl(backend_config cfg) {
+  return [cfg = std::move(cfg)](backend_self self, node_context_ptr ctx,
+                                backend_state initial, durable_start start) {
+    return backend_impl(self, std::move(ctx), cfg, std::move(initial), start);
+  };
+}
+
+/// Keeps the directory entry (made by the actor itself, before it sends
+/// anything) from outliving the actor; adds it at once too, so that the
+/// caller finds the backend as soon as this returns.
+void register_backend(const node_context_ptr& ctx, const backend_actor& h,
+                      const principal& id) {
+  auto addr = h->address();
+  ctx->dir.add(addr, id, actor_role::service);
+  h->attach_functor([ctx, addr] {
+    ctx->dir.remove(addr);
+  });
+}
+
 } // namespace
 
 backend_actor spawn_backend(caf::actor_system& sys, node_context_ptr ctx,
                             backend_config cfg) {
   auto id = cfg.self_id;
-  auto dir = ctx;
-  auto h = sys.spawn(backend_impl, std::move(ctx), std::move(cfg));
-  auto addr = h->address();
-  dir->dir.add(addr, id, actor_role::service);
-  h->attach_functor([dir, addr] {
-    dir->dir.remove(addr);
-  });
+  auto initial = make_backend_state(params_of(cfg, *ctx), ctx->now());
+  auto h = spawn_in_memory<backend_actor>(sys, bound_impl(std::move(cfg)), ctx,
+                                          std::move(initial));
+  register_backend(ctx, h, id);
+  return h;
+}
+
+result<backend_actor>
+spawn_durable_backend(caf::actor_system& sys, node_context_ptr ctx,
+                      backend_config cfg, const principal& id,
+                      const store::recovered_actor& rec) {
+  if (id != cfg.self_id)
+    return make_error(backend_errc::invalid_config,
+                      "spawn_durable_backend: the store's actor " + id.to_text()
+                          + " is not the backend's self_id "
+                          + cfg.self_id.to_text());
+  auto params = params_of(cfg, *ctx);
+  const auto now = ctx->now();
+  auto h = spawn_recovered<backend_actor, backend_state, backend_event>(
+      sys, bound_impl(std::move(cfg)), ctx, id, "backend", rec,
+      [&] {
+        return make_backend_state(params, now);
+      },
+      apply_event);
+  if (h)
+    register_backend(ctx, *h, id);
   return h;
 }
 

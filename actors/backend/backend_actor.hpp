@@ -2,6 +2,7 @@
 
 #include "actors/common/context.hpp"
 #include "messages/interfaces.hpp"
+#include "persistence/node_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -58,11 +59,30 @@ struct backend_config {
 /// user registry. The node manager spawns one, on the node the topology
 /// names for `backend`; it registers itself in `ctx->dir` as `cfg.self_id`
 /// (a service). The caller of every request is the one `resolve_caller`
-/// finds for the CAF sender. Persists (later): its `backend_state`.
+/// finds for the CAF sender. In memory: nothing is journaled.
 /// REQUIRES: the backend's principal is among each factory's admins (its
 /// setupWhitelist) and is the storages' `backend` (their addToWhitelist);
 /// a bad `cfg` makes the actor quit at once with caf::sec::invalid_argument.
 backend_actor spawn_backend(caf::actor_system& sys, node_context_ptr ctx,
                             backend_config cfg);
+
+/// Spawns the backend `id` (which must be `cfg.self_id`) from what the store
+/// holds for it (`rec`: a checkpoint of its `backend_state` and the
+/// `backend_event`s after it; both empty for a new backend, which starts
+/// from `cfg` and ctx->controllers). Every change but the health table is
+/// journaled through ctx->persistence before its reply or any send that
+/// depends on it leaves. On start it brings what was in flight at the last
+/// stop to an end (actors/README.md, backend/): unpaid requests fail,
+/// charged ones are refunded or, if the factory's contract was recorded,
+/// completed; pipelines end at their interrupted step. Its handles follow
+/// the recovered endpoints when `ctx->dir` knows them, else `cfg`'s.
+/// REQUIRES: as spawn_backend; the ledger and the storages are spawned and
+/// in `ctx->dir` (recovery calls them at once). An error (a checkpoint or
+/// event that does not load, another principal than cfg.self_id) names the
+/// backend and the event's sequence number.
+result<backend_actor>
+spawn_durable_backend(caf::actor_system& sys, node_context_ptr ctx,
+                      backend_config cfg, const principal& id,
+                      const store::recovered_actor& rec);
 
 } // namespace icto

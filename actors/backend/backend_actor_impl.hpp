@@ -5,7 +5,9 @@
 // backend_pipeline.cpp, backend_health.cpp). Not for other folders.
 
 #include "actors/backend/backend_actor.hpp"
+#include "actors/backend/backend_events.hpp"
 #include "actors/backend/backend_state.hpp"
+#include "actors/common/durable.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -24,7 +26,10 @@ struct backend_actor_state {
   /// Handles of the services; replaced when setupMicroservices or
   /// adminRegisterFactory moves an endpoint.
   backend_config cfg;
+  /// Changed only through `commit` (an event journaled and applied), but
+  /// for the health table.
   backend_state st;
+  actor_journal journal;
 };
 
 using backend_self = backend_actor::stateful_pointer<backend_actor_state>;
@@ -32,11 +37,37 @@ using backend_self = backend_actor::stateful_pointer<backend_actor_state>;
 template <class T>
 using promise_of = caf::typed_response_promise<result<T>>;
 
+/// Journals `ev` and applies it to the state (apply_event). An event that
+/// does not apply is a bug (it was decided from this state): nothing is
+/// journaled and the actor quits with caf::sec::runtime_error rather than
+/// run on a state its journal does not describe.
+void commit(backend_self self, const backend_event& ev);
+
+/// Runs `f` once every event journaled so far is durable (at once without
+/// a store). Every reply and every send that depends on a change goes
+/// through here (output commit).
+void after_durable(backend_self self, std::function<void()> f);
+
+/// Delivers `x` through `rp` once every event journaled so far is durable.
+template <class T>
+void deliver(backend_self self, promise_of<T> rp, result<T> x) {
+  after_durable(self, [rp, x = std::move(x)]() mutable {
+    rp.deliver(std::move(x));
+  });
+}
+
+/// A handler's reply, once every event journaled so far is durable.
+template <class T>
+caf::result<result<T>> reply(backend_self self, result<T> x) {
+  return self->state.journal.reply(self, std::move(x));
+}
+
 /// Who calls: the principal resolve_caller finds for the current sender.
 principal caller_of(backend_self self, const caller& claimed);
 
-/// Appends an audit event and ignores the outcome on purpose (the trail is
-/// best effort where the caller cannot act on a failure).
+/// Appends an audit event, once every event journaled so far is durable,
+/// and ignores the outcome on purpose (the trail is best effort where the
+/// caller cannot act on a failure).
 void audit_note(backend_self self, audit_event ev);
 
 /// An audit event by the backend's clock.
@@ -98,12 +129,38 @@ promise_of<deployment_receipt> on_create(backend_self self, const caller& c,
 promise_of<refund_record> on_process_refund(backend_self self, const caller& c,
                                             const process_refund_arg& arg);
 
+/// Brings request `key`, in flight when the backend stopped, to its end by
+/// the recovery rule (backend_recovery.cpp) and calls `done` once.
+/// REQUIRES: the request is in flight.
+void resume_request(backend_self self, const request_key& key,
+                    deploy_done done);
+
+/// Re-sends refund `id` (status processing when the backend stopped) with
+/// the same deduplicated transfer, and stores the outcome.
+void resume_refund(backend_self self, uint64_t id);
+
 // -- backend_pipeline.cpp
 // ------------------------------------------------------
 
 promise_of<pipeline_status> on_create_project(backend_self self,
                                               const caller& c,
                                               const create_project_arg& arg);
+
+/// Ends pipeline `id` at step `step` with `r` (the step's deployment
+/// result) and runs no further step: the later steps are skipped (never
+/// charged). Used by recovery for a pipeline running when the backend
+/// stopped.
+void end_pipeline_after_restart(backend_self self, uint64_t id, size_t step,
+                                result<deployment_receipt> r,
+                                std::optional<refund_record> refund);
+
+// -- backend_recovery.cpp
+// ------------------------------------------------------
+
+/// Brings every request, refund and pipeline in flight at the last stop to
+/// its end (the rule is at the top of backend_recovery.cpp). Called once,
+/// when the actor starts.
+void recover_in_flight(backend_self self);
 
 // -- backend_health.cpp
 // --------------------------------------------------------
@@ -122,7 +179,7 @@ promise_of<unit> on_health_tick(backend_self self, const caller& c);
 void arm_health_timer(backend_self self);
 
 /// Points the handle of `s` at the actor registered as `id` in the
-/// directory; false if none is.
+/// directory; false if none is. Changes only the handles, not the state.
 bool rebind_handle(backend_self self, service_id s, const principal& id);
 
 } // namespace icto

@@ -3,6 +3,16 @@
 // createContract, then the invoice completed and the audit success — or,
 // after the fee was taken, its refund. Every path ends in exactly one call
 // of the flow's `done`.
+//
+// Durability (issue 5): each step is a journaled backend_event (begin,
+// charge, paid, stage, deployed, complete, fail, refund_add,
+// refund_update); the sends that depend on one (transfer_from, the
+// invoice, createContract, the refund's transfer, the audit) and `done`
+// leave only once it is durable. The fee's transfer_from carries the
+// request's `charge_time` and `fee_memo`, a refund's transfer its
+// `refund_tx_times` entry and `refund_memo`: a transfer sent again after a
+// restart or a timeout is the ledger's Duplicate{duplicate_of}, taken as
+// done at that block, never a second charge or refund.
 
 #include "actors/backend/backend_actor_impl.hpp"
 
@@ -22,7 +32,11 @@ struct deploy_job {
   deploy_done done;
   service_id service = service_id::token_factory;
   tokens fee = 0;
+  /// The created_at_time of the fee's transfer_from.
+  std::optional<timestamp> charge_time;
   std::optional<uint64_t> block;
+  /// The invoice record id allocated when the fee was taken.
+  std::optional<uint64_t> allocated_payment_id;
   /// The invoice record; none until recordPayment succeeded.
   std::optional<uint64_t> payment_id;
 };
@@ -46,26 +60,39 @@ error from_caf(backend_self self, const caf::error& e,
   return make_error(system_errc::unavailable, text);
 }
 
-/// Moves an invoice record to a new status; a failure is audited and
-/// otherwise ignored on purpose (the ledger is the source of truth).
+/// An event about the job's request.
+backend_event job_change(const job_ptr& j, backend_event::kind_t kind,
+                         timestamp now) {
+  backend_event ev;
+  ev.kind = kind;
+  ev.key = j->req.key;
+  ev.now = now;
+  return ev;
+}
+
+/// Moves an invoice record to a new status, once every event journaled so
+/// far is durable; a failure is audited and otherwise ignored on purpose
+/// (the ledger is the source of truth).
 void invoice_note(backend_self self, const principal& user,
                   payment_status_update upd) {
-  auto& cfg = self->state.cfg;
-  auto id = upd.id;
-  self->request(cfg.invoice, cfg.request_timeout, as_backend(self),
-                std::move(upd))
-      .then(
-          [self, user, id](const result<payment_record>& r) {
-            if (!r)
-              audit_note(self,
-                         make_event(self, user, action_type::status_update,
-                                    action_status::failed,
-                                    service_id::invoice_storage,
-                                    "updatePaymentStatus of payment "
-                                        + std::to_string(id)
-                                        + " failed: " + r.err().to_string()));
-          },
-          [](const caf::error&) {});
+  after_durable(self, [self, user, upd = std::move(upd)]() mutable {
+    auto& cfg = self->state.cfg;
+    auto id = upd.id;
+    self->request(cfg.invoice, cfg.request_timeout, as_backend(self),
+                  std::move(upd))
+        .then(
+            [self, user, id](const result<payment_record>& r) {
+              if (!r)
+                audit_note(self,
+                           make_event(self, user, action_type::status_update,
+                                      action_status::failed,
+                                      service_id::invoice_storage,
+                                      "updatePaymentStatus of payment "
+                                          + std::to_string(id)
+                                          + " failed: " + r.err().to_string()));
+            },
+            [](const caf::error&) {});
+  });
 }
 
 audit_event job_event(backend_self self, const job_ptr& j, action_type action,
@@ -80,124 +107,206 @@ audit_event job_event(backend_self self, const job_ptr& j, action_type action,
   return ev;
 }
 
-/// Ends a request refused before any fee was taken.
+/// Ends a request with nothing charged by this attempt. `uncharged`: the
+/// ledger refused the request's own transfer_from, so no earlier transfer
+/// of it exists either and a retry may use a new transaction time.
 void fail_unpaid(backend_self self, const job_ptr& j, error why,
-                 action_type action) {
-  auto& st = self->state.st;
-  fail_request(st, j->req.key, deployment_stage::failed, why, std::nullopt,
-               now_of(self));
+                 action_type action, bool uncharged = false) {
+  auto ev = job_change(j, backend_event::fail, now_of(self));
+  ev.stage = deployment_stage::failed;
+  ev.why = why;
+  ev.uncharged = uncharged;
+  commit(self, ev);
   audit_note(self, job_event(self, j, action, action_status::failed,
                              "refused before payment: " + why.to_string()));
-  j->done(std::move(why), std::nullopt);
+  after_durable(self, [j, why]() mutable {
+    j->done(std::move(why), std::nullopt);
+  });
+}
+
+/// Stores the outcome of refund `out`'s transfer (`block`, or why it
+/// failed; `answered`: the ledger itself answered, so the transfer's
+/// outcome is known) and calls `k` with the refund's new state once that is
+/// durable.
+void finish_refund(backend_self self, refund_record out, result<uint64_t> block,
+                   bool answered, timestamp tx,
+                   std::function<void(refund_record)> k) {
+  out.updated_at = now_of(self);
+  auto ev = make_event(self, out.user, action_type::refund_processed,
+                       action_status::completed, out.service, "");
+  ev.request_id = out.request_id;
+  if (out.payment_id != 0)
+    ev.payment_id = out.payment_id;
+  ev.refund_id = out.id;
+  ev.amount = out.amount;
+  if (block) {
+    out.status = refund_status::completed;
+    out.block_index = *block;
+    out.error.reset();
+    ev.message = "refund " + std::to_string(out.id) + " of "
+                 + std::to_string(out.amount) + " e8s at block "
+                 + std::to_string(*block) + ": " + out.description;
+  } else {
+    out.status = refund_status::failed;
+    out.error = block.err().to_string();
+    ev.action = action_type::refund_failed;
+    ev.status = action_status::failed;
+    ev.severity = log_severity::error;
+    ev.message = "refund " + std::to_string(out.id) + " failed: " + *out.error;
+  }
+  backend_event change;
+  change.kind = backend_event::refund_update;
+  change.now = out.updated_at;
+  change.refund = out;
+  if (!block && !answered)
+    change.tx_time = tx;
+  commit(self, change);
+  if (block && out.payment_id != 0)
+    invoice_note(self, out.user,
+                 payment_status_update{out.payment_id, payment_status::refunded,
+                                       out.description, *block});
+  audit_note(self, std::move(ev));
+  after_durable(self, [k, out]() mutable {
+    k(std::move(out));
+  });
 }
 
 /// Sends `r` back to its user from the backend's account and calls `k` with
-/// the refund's new state (completed or failed).
+/// the refund's new state (completed or failed). The transfer reuses the
+/// refund's open transaction time if it has one (a transfer whose outcome
+/// is unknown), so that the ledger deduplicates it.
 void execute_refund(backend_self self, refund_record r,
                     std::function<void(refund_record)> k) {
   auto& st = self->state.st;
-  auto& cfg = self->state.cfg;
+  auto t = now_of(self);
+  auto open = st.refund_tx_times.find(r.id);
+  auto tx = open != nullptr ? *open : t;
   r.status = refund_status::processing;
-  r.updated_at = now_of(self);
-  update_refund(st, r);
-  transfer_arg t;
-  t.to = account{r.user, std::nullopt};
-  t.amount = r.amount;
-  t.fee = st.ledger_fee;
-  auto finish = [self, k](refund_record out, result<uint64_t> block) {
-    auto& bs = self->state.st;
-    out.updated_at = now_of(self);
-    auto ev = make_event(self, out.user, action_type::refund_processed,
-                         action_status::completed, out.service, "");
-    ev.request_id = out.request_id;
-    if (out.payment_id != 0)
-      ev.payment_id = out.payment_id;
-    ev.refund_id = out.id;
-    ev.amount = out.amount;
-    if (block) {
-      out.status = refund_status::completed;
-      out.block_index = *block;
-      out.error.reset();
-      ev.message = "refund " + std::to_string(out.id) + " of "
-                   + std::to_string(out.amount) + " e8s at block "
-                   + std::to_string(*block) + ": " + out.description;
-      if (out.payment_id != 0)
-        invoice_note(self, out.user,
-                     payment_status_update{out.payment_id,
-                                           payment_status::refunded,
-                                           out.description, *block});
-    } else {
-      out.status = refund_status::failed;
-      out.error = block.err().to_string();
-      ev.action = action_type::refund_failed;
-      ev.status = action_status::failed;
-      ev.severity = log_severity::error;
-      ev.message = "refund " + std::to_string(out.id)
-                   + " failed: " + *out.error;
-    }
-    update_refund(bs, out);
-    audit_note(self, std::move(ev));
-    k(std::move(out));
-  };
-  self->request(cfg.ledger, cfg.request_timeout, as_backend(self), t)
-      .then(
-          [r, finish](result<uint64_t>& b) {
-            finish(r, std::move(b));
-          },
-          [self, r, finish](const caf::error& e) {
-            finish(r, from_caf(self, e, "icrc1_transfer of the refund"));
-          });
+  r.updated_at = t;
+  backend_event ev;
+  ev.kind = backend_event::refund_update;
+  ev.now = t;
+  ev.refund = r;
+  ev.tx_time = tx;
+  commit(self, ev);
+  after_durable(self, [self, r, tx, k] {
+    auto& cfg = self->state.cfg;
+    transfer_arg ta;
+    ta.to = account{r.user, std::nullopt};
+    ta.amount = r.amount;
+    ta.fee = self->state.st.ledger_fee;
+    ta.memo = refund_memo(r.id);
+    ta.created_at_time = tx;
+    self->request(cfg.ledger, cfg.request_timeout, as_backend(self), ta)
+        .then(
+            [self, r, tx, k](result<uint64_t>& b) {
+              if (!b && is(b.err(), ledger_errc::duplicate))
+                b = result<uint64_t>{b.err().detail};
+              finish_refund(self, r, std::move(b), true, tx, k);
+            },
+            [self, r, tx, k](const caf::error& e) {
+              finish_refund(self, r,
+                            from_caf(self, e, "icrc1_transfer of the refund"),
+                            false, tx, k);
+            });
+  });
 }
 
-/// The fee was taken and the deployment failed: refund it, then end the
+/// Brings refund `refund_id` of the job's request to its end (sends it if
+/// pending and payment.auto_refund, again if processing), then ends the
 /// request as refunded or refund_failed.
-void refund_job(backend_self self, const job_ptr& j, refund_reason reason,
-                const error& why) {
-  auto& st = self->state.st;
-  auto t = now_of(self);
-  auto r = add_refund(st, j->req.key.user, j->payment_id.value_or(0),
-                      j->req.key.request_id, j->service, j->fee, reason,
-                      why.to_string(), t);
-  auto ev = job_event(self, j, action_type::refund_request,
-                      action_status::initiated,
-                      "deployment failed after payment, refund "
-                          + std::to_string(r.id) + ": " + why.to_string());
-  ev.refund_id = r.id;
-  ev.severity = log_severity::warning;
-  audit_note(self, std::move(ev));
+void continue_refund(backend_self self, const job_ptr& j, uint64_t refund_id,
+                     const error& why) {
   auto end = [self, j, why](refund_record out) {
-    auto& bs = self->state.st;
+    auto ev = job_change(j, backend_event::fail, now_of(self));
+    error e;
     if (out.status == refund_status::completed) {
-      auto e = make_error(
+      e = make_error(
           backend_errc::deployment_failed,
           why.to_string() + "; the fee of " + std::to_string(out.amount)
               + " e8s was refunded (refund " + std::to_string(out.id)
-              + ", block " + std::to_string(*out.block_index) + ")");
-      fail_request(bs, j->req.key, deployment_stage::refunded, e, out,
-                   now_of(self));
+              + ", block " + std::to_string(out.block_index.value_or(0)) + ")");
+      ev.stage = deployment_stage::refunded;
+    } else {
+      e = make_error(backend_errc::refund_failed,
+                     why.to_string() + "; refund " + std::to_string(out.id)
+                         + " of " + std::to_string(out.amount) + " e8s "
+                         + (out.status == refund_status::pending
+                                ? std::string{"waits for adminProcessRefund "
+                                              "(payment.auto_refund is "
+                                              "false)"}
+                                : "failed: " + out.error.value_or("?")));
+      ev.stage = deployment_stage::refund_failed;
+    }
+    ev.why = e;
+    ev.refund = out;
+    commit(self, ev);
+    after_durable(self, [j, e, out]() mutable {
       j->done(std::move(e), std::move(out));
+    });
+  };
+  auto& st = self->state.st;
+  auto found = st.refunds.find(refund_id);
+  if (found == nullptr) {
+    // Not reachable: the refund was journaled before its request refers
+    // to it. Ends the request rather than leave it in flight.
+    refund_record none;
+    none.id = refund_id;
+    none.status = refund_status::failed;
+    none.error = "refund " + std::to_string(refund_id) + " is missing";
+    end(std::move(none));
+    return;
+  }
+  auto r = *found;
+  switch (r.status) {
+  case refund_status::completed:
+  case refund_status::failed: end(std::move(r)); return;
+  case refund_status::pending:
+    if (!config_flag(st.config, "payment.auto_refund")) {
+      end(std::move(r));
       return;
     }
-    auto e = make_error(backend_errc::refund_failed,
-                        why.to_string() + "; refund " + std::to_string(out.id)
-                            + " of " + std::to_string(out.amount) + " e8s "
-                            + (out.status == refund_status::pending
-                                   ? std::string{"waits for adminProcessRefund "
-                                                 "(payment.auto_refund is "
-                                                 "false)"}
-                                   : "failed: " + out.error.value_or("?")));
-    fail_request(bs, j->req.key, deployment_stage::refund_failed, e, out,
-                 now_of(self));
-    j->done(std::move(e), std::move(out));
-  };
-  if (!config_flag(st.config, "payment.auto_refund")) {
-    end(std::move(r));
-    return;
+    break;
+  case refund_status::processing: break;
   }
   execute_refund(self, std::move(r), end);
 }
 
-/// The factory deployed `contract`: invoice completed, audit success, reply.
+/// The fee was taken and the deployment failed: store a refund, send it,
+/// then end the request as refunded or refund_failed.
+void refund_job(backend_self self, const job_ptr& j, refund_reason reason,
+                const error& why) {
+  auto& st = self->state.st;
+  auto t = now_of(self);
+  refund_record r;
+  r.id = st.next_refund_id;
+  r.user = j->req.key.user;
+  r.payment_id = j->payment_id.value_or(0);
+  r.request_id = j->req.key.request_id;
+  r.service = j->service;
+  r.amount = j->fee;
+  r.reason = reason;
+  r.description = why.to_string();
+  r.status = refund_status::pending;
+  r.created_at = t;
+  r.updated_at = t;
+  backend_event ev;
+  ev.kind = backend_event::refund_add;
+  ev.now = t;
+  ev.refund = r;
+  commit(self, ev);
+  auto note = job_event(self, j, action_type::refund_request,
+                        action_status::initiated,
+                        "deployment failed after payment, refund "
+                            + std::to_string(r.id) + ": " + why.to_string());
+  note.refund_id = r.id;
+  note.severity = log_severity::warning;
+  audit_note(self, std::move(note));
+  continue_refund(self, j, r.id, why);
+}
+
+/// The factory deployed `contract` (journaled): invoice completed, audit
+/// success, then the request completes with its receipt.
 void finish_job(backend_self self, const job_ptr& j, principal contract) {
   if (j->payment_id)
     invoice_note(self, j->req.key.user,
@@ -224,45 +333,61 @@ void finish_job(backend_self self, const job_ptr& j, principal contract) {
     rc.audit_id = audit_id;
     rc.pipeline_id = j->req.pipeline_id;
     rc.deployed_at = now_of(self);
-    complete_request(st, j->req.key, rc, rc.deployed_at);
-    j->done(std::move(rc), std::nullopt);
+    auto change = job_change(j, backend_event::complete, rc.deployed_at);
+    change.receipt = rc;
+    commit(self, change);
+    after_durable(self, [j, rc]() mutable {
+      j->done(std::move(rc), std::nullopt);
+    });
   };
-  auto& cfg = self->state.cfg;
-  self->request(cfg.audit, cfg.request_timeout, as_backend(self), ev)
-      .then(
-          [complete](const result<audit_entry>& e) {
-            complete(e ? e->id : 0);
-          },
-          [complete](const caf::error&) {
-            complete(0);
-          });
-}
-
-void deploy_step(backend_self self, const job_ptr& j) {
-  set_stage(self->state.st, j->req.key, deployment_stage::deploying,
-            now_of(self));
-  j->req.call_factory(self, j->payment_id, [self, j](result<principal> r) {
-    if (r) {
-      finish_job(self, j, *r);
-    } else if (j->fee == 0) {
-      // Nothing was charged: a plain failure.
-      fail_unpaid(self, j, r.err(), create_action(j->req.kind));
-    } else {
-      refund_job(self, j, refund_reason::service_failure,
-                 make_error(backend_errc::deployment_failed,
-                            std::string{to_string(j->service)}
-                                + " did not deploy: " + r.err().to_string()));
-    }
+  after_durable(self, [self, ev, complete] {
+    auto& cfg = self->state.cfg;
+    self->request(cfg.audit, cfg.request_timeout, as_backend(self), ev)
+        .then(
+            [complete](const result<audit_entry>& e) {
+              complete(e ? e->id : 0);
+            },
+            [complete](const caf::error&) {
+              complete(0);
+            });
   });
 }
 
-/// The fee was taken at `block`: invoice, audit, then the factory.
-void paid_step(backend_self self, const job_ptr& j) {
+void deploy_step(backend_self self, const job_ptr& j) {
+  auto ev = job_change(j, backend_event::move_stage, now_of(self));
+  ev.stage = deployment_stage::deploying;
+  commit(self, ev);
+  after_durable(self, [self, j] {
+    j->req.call_factory(self, j->payment_id, [self, j](result<principal> r) {
+      if (r) {
+        auto done = job_change(j, backend_event::deployed, now_of(self));
+        done.id = *r;
+        commit(self, done);
+        after_durable(self, [self, j, c = *r] {
+          finish_job(self, j, c);
+        });
+      } else if (j->fee == 0) {
+        // Nothing was charged: a plain failure.
+        fail_unpaid(self, j, r.err(), create_action(j->req.kind));
+      } else {
+        refund_job(self, j, refund_reason::service_failure,
+                   make_error(backend_errc::deployment_failed,
+                              std::string{to_string(j->service)}
+                                  + " did not deploy: " + r.err().to_string()));
+      }
+    });
+  });
+}
+
+/// recordPayment of the job's allocated record (pending); `k` gets the
+/// refusal, if any. A record that exists already (sent before a restart)
+/// counts as recorded.
+void record_payment(backend_self self, const job_ptr& j,
+                    std::function<void(std::optional<error>)> k) {
   auto& st = self->state.st;
-  auto& cfg = self->state.cfg;
   auto t = now_of(self);
   payment_record pr;
-  pr.id = st.next_payment_id++;
+  pr.id = j->allocated_payment_id.value_or(0);
   pr.user = j->req.key.user;
   pr.service = j->service;
   pr.amount = j->fee;
@@ -272,84 +397,133 @@ void paid_step(backend_self self, const job_ptr& j) {
   pr.request_id = j->req.key.request_id;
   pr.created_at = t;
   pr.updated_at = t;
+  after_durable(self, [self, j, pr, k] {
+    auto& cfg = self->state.cfg;
+    self->request(cfg.invoice, cfg.request_timeout, as_backend(self), pr)
+        .then(
+            [j, k, id = pr.id](const result<payment_record>& r) {
+              if (r) {
+                j->payment_id = r->id;
+                k(std::nullopt);
+              } else if (is(r.err(), invoice_errc::duplicate)) {
+                j->payment_id = id;
+                k(std::nullopt);
+              } else {
+                k(make_error(backend_errc::deployment_failed,
+                             "the invoice storage refused the payment record: "
+                                 + r.err().to_string()));
+              }
+            },
+            [self, k](const caf::error& e) {
+              k(from_caf(self, e, "invoice recordPayment"));
+            });
+  });
+}
+
+/// The fee was taken at `block`: invoice, audit, then the factory.
+void paid_step(backend_self self, const job_ptr& j) {
   auto system_failure = [self, j](error e) {
     refund_job(self, j, refund_reason::system_error, e);
   };
-  auto audited = [self, j, system_failure]() {
-    auto& c2 = self->state.cfg;
+  record_payment(self, j, [self, j, system_failure](std::optional<error> e) {
+    if (e) {
+      system_failure(std::move(*e));
+      return;
+    }
     auto ev = job_event(
         self, j, create_action(j->req.kind), action_status::in_progress,
         "fee taken at block " + std::to_string(*j->block) + ", deploying");
-    self->request(c2.audit, c2.request_timeout, as_backend(self), ev)
+    auto& cfg = self->state.cfg;
+    self->request(cfg.audit, cfg.request_timeout, as_backend(self), ev)
         .then(
-            [self, j, system_failure](const result<audit_entry>& e) {
-              if (e)
+            [self, j, system_failure](const result<audit_entry>& a) {
+              if (a)
                 deploy_step(self, j);
               else
                 system_failure(make_error(backend_errc::deployment_failed,
                                           "the audit storage refused the "
                                           "deployment's event: "
-                                              + e.err().to_string()));
+                                              + a.err().to_string()));
             },
-            [self, system_failure](const caf::error& e) {
-              system_failure(from_caf(self, e, "audit logEvent"));
+            [self, system_failure](const caf::error& err) {
+              system_failure(from_caf(self, err, "audit logEvent"));
             });
-  };
-  self->request(cfg.invoice, cfg.request_timeout, as_backend(self), pr)
-      .then(
-          [j, audited, system_failure](const result<payment_record>& r) {
-            if (!r) {
-              system_failure(make_error(backend_errc::deployment_failed,
-                                        "the invoice storage refused the "
-                                        "payment record: "
-                                            + r.err().to_string()));
-              return;
-            }
-            j->payment_id = r->id;
-            audited();
-          },
-          [self, system_failure](const caf::error& e) {
-            system_failure(from_caf(self, e, "invoice recordPayment"));
-          });
+  });
 }
 
-/// The allowance covers the fee: take it with icrc2_transfer_from.
-void take_fee(backend_self self, const job_ptr& j) {
+/// The fee was taken at `block` (a new block or the duplicate_of of an
+/// earlier transfer): journals it, then `k`.
+void on_charged(backend_self self, const job_ptr& j, uint64_t block,
+                std::function<void()> k) {
+  j->block = block;
+  j->allocated_payment_id = self->state.st.next_payment_id;
+  auto ev = job_change(j, backend_event::paid, now_of(self));
+  ev.number = block;
+  ev.payment_id = j->allocated_payment_id;
+  commit(self, ev);
+  audit_note(self, job_event(self, j, action_type::payment_processed,
+                             action_status::completed,
+                             "fee taken at block " + std::to_string(block)));
+  after_durable(self, std::move(k));
+}
+
+/// Sends the request's deduplicated icrc2_transfer_from (once everything
+/// journaled is durable); `charged` gets the block of the fee, a refusal
+/// ends the request.
+void send_fee(backend_self self, const job_ptr& j,
+              std::function<void(uint64_t)> charged) {
   auto& st = self->state.st;
-  auto& cfg = self->state.cfg;
   transfer_from_args t;
   t.from = account{j->req.key.user, std::nullopt};
   t.to = account{st.self_id, std::nullopt};
   t.amount = j->fee;
   t.fee = st.ledger_fee;
-  auto refused = [self, j](error e) {
-    fail_unpaid(self, j, std::move(e), action_type::payment_failed);
-  };
-  self->request(cfg.ledger, cfg.request_timeout, as_backend(self), t)
-      .then(
-          [self, j, refused](const result<uint64_t>& b) {
-            if (!b) {
-              refused(make_error(backend_errc::payment_failed,
-                                 "icrc2_transfer_from refused: "
-                                     + b.err().to_string()));
-              return;
-            }
-            j->block = *b;
-            auto& s2 = self->state.st;
-            set_stage(s2, j->req.key, deployment_stage::paid, now_of(self));
-            note_payment(s2, j->req.key.user, j->fee, now_of(self));
-            auto ev = job_event(self, j, action_type::payment_processed,
-                                action_status::completed,
-                                "fee taken at block " + std::to_string(*b));
-            audit_note(self, std::move(ev));
-            paid_step(self, j);
-          },
-          [self, refused](const caf::error& e) {
-            // The outcome is unknown on a timeout; see actors/README.md.
-            refused(make_error(
-                backend_errc::payment_failed,
-                from_caf(self, e, "icrc2_transfer_from").to_string()));
-          });
+  t.memo = fee_memo(j->req.key);
+  t.created_at_time = j->charge_time;
+  after_durable(self, [self, j, t, charged] {
+    auto& cfg = self->state.cfg;
+    self->request(cfg.ledger, cfg.request_timeout, as_backend(self), t)
+        .then(
+            [self, j, charged](const result<uint64_t>& b) {
+              if (b) {
+                charged(*b);
+              } else if (is(b.err(), ledger_errc::duplicate)) {
+                // Sent before (a restart, a timeout): taken at that block.
+                charged(b.err().detail);
+              } else {
+                fail_unpaid(self, j,
+                            make_error(backend_errc::payment_failed,
+                                       "icrc2_transfer_from refused: "
+                                           + b.err().to_string()),
+                            action_type::payment_failed, true);
+              }
+            },
+            [self, j](const caf::error& e) {
+              // The outcome is unknown: the request stays charge_sent, so
+              // a retry of its request_id sends the same transfer and the
+              // ledger deduplicates it (see actors/README.md).
+              fail_unpaid(
+                  self, j,
+                  make_error(
+                      backend_errc::payment_failed,
+                      from_caf(self, e, "icrc2_transfer_from").to_string()
+                          + "; the outcome is unknown, a retry of "
+                            "this request_id is deduplicated by the "
+                            "ledger"),
+                  action_type::payment_failed);
+            });
+  });
+}
+
+/// The allowance covers the fee: journal that the transfer goes out, then
+/// take it with icrc2_transfer_from.
+void take_fee(backend_self self, const job_ptr& j) {
+  commit(self, job_change(j, backend_event::charge, now_of(self)));
+  send_fee(self, j, [self, j](uint64_t block) {
+    on_charged(self, j, block, [self, j] {
+      paid_step(self, j);
+    });
+  });
 }
 
 } // namespace
@@ -364,7 +538,20 @@ void run_deployment(backend_self self, deploy_request req, deploy_done done) {
   j->done = std::move(done);
   auto t = now_of(self);
   auto ok = check_deployable(st, j->service, j->req.key.user, t);
-  begin_request(st, j->req.key, j->req.kind, j->fee, j->req.fingerprint, t);
+  // A retry keeps the transaction time of a transfer that may have
+  // happened, so that the ledger deduplicates it.
+  auto old = st.requests.find(j->req.key);
+  j->charge_time = old != nullptr && old->charge_sent && old->charge_time
+                       ? *old->charge_time
+                       : t;
+  auto ev = job_change(j, backend_event::begin, t);
+  ev.contract = j->req.kind;
+  ev.fee = j->fee;
+  ev.fingerprint = j->req.fingerprint;
+  ev.name = j->req.name;
+  ev.pipeline_id = j->req.pipeline_id;
+  ev.charge_time = j->charge_time;
+  commit(self, ev);
   if (!ok) {
     fail_unpaid(self, j, ok.err(), action_type::fee_validation);
     return;
@@ -412,6 +599,88 @@ void run_deployment(backend_self self, deploy_request req, deploy_done done) {
           });
 }
 
+// -- recovery (the rule: backend_recovery.cpp)
+// ----------------------------------
+
+void resume_request(backend_self self, const request_key& key,
+                    deploy_done done) {
+  auto& st = self->state.st;
+  auto found = st.requests.find(key);
+  if (found == nullptr || !in_flight(found->status.stage)) {
+    done(make_error(system_errc::internal,
+                    "resume_request: " + key.request_id + " is not in flight"),
+         std::nullopt);
+    return;
+  }
+  const auto rec = *found;
+  auto j = std::make_shared<deploy_job>();
+  j->req.key = key;
+  j->req.kind = rec.status.kind;
+  j->req.name = rec.name;
+  j->req.fingerprint = rec.fingerprint;
+  j->req.pipeline_id = rec.pipeline_id;
+  j->service = factory_service(rec.status.kind);
+  j->fee = rec.status.fee;
+  j->charge_time = rec.charge_time;
+  j->block = rec.block;
+  j->allocated_payment_id = rec.payment_id;
+  j->done = std::move(done);
+  const auto interrupted
+      = make_error(backend_errc::deployment_failed,
+                   "the backend restarted while the request was in flight");
+  // A refund under way: bring it to its end (never a second one).
+  if (rec.status.refund) {
+    continue_refund(self, j, rec.status.refund->id,
+                    make_error(backend_errc::deployment_failed,
+                               rec.status.refund->description));
+    return;
+  }
+  auto refund = [self, j, interrupted](std::optional<error>) {
+    refund_job(self, j, refund_reason::system_error, interrupted);
+  };
+  if (rec.status.stage == deployment_stage::received) {
+    if (j->fee == 0 || !rec.charge_sent || !rec.charge_time) {
+      fail_unpaid(self, j,
+                  make_error(system_errc::unavailable,
+                             "the backend restarted before the fee was taken; "
+                             "nothing was charged, the request may be "
+                             "retried"),
+                  action_type::fee_validation);
+      return;
+    }
+    // The transfer may have happened: send the same one to learn. A
+    // Duplicate (or a new block) means charged, then refunded; a refusal
+    // means it never happened.
+    send_fee(self, j, [self, j, refund](uint64_t block) {
+      on_charged(self, j, block, [self, j, refund] {
+        record_payment(self, j, refund);
+      });
+    });
+    return;
+  }
+  // paid or deploying.
+  if (rec.contract) {
+    j->payment_id = rec.payment_id;
+    finish_job(self, j, *rec.contract);
+    return;
+  }
+  if (j->fee == 0) {
+    fail_unpaid(self, j, interrupted, create_action(j->req.kind));
+    return;
+  }
+  if (rec.payment_id)
+    record_payment(self, j, refund);
+  else
+    refund(std::nullopt);
+}
+
+void resume_refund(backend_self self, uint64_t id) {
+  auto found = self->state.st.refunds.find(id);
+  if (found == nullptr)
+    return;
+  execute_refund(self, *found, [](refund_record) {});
+}
+
 // -- the factory call of each kind --------------------------------------------
 
 namespace {
@@ -442,8 +711,8 @@ create_front(backend_self self, const caller& c, const Arg& arg,
   // Before the promise: making it takes the sender out of the message.
   auto who = caller_of(self, c);
   auto rp = self->make_response_promise<result<deployment_receipt>>();
-  auto reply = [&rp](error e) {
-    rp.deliver(result<deployment_receipt>{e});
+  auto reply = [self, &rp](error e) {
+    deliver(self, rp, result<deployment_receipt>{e});
   };
   if (who.is_anonymous() || who.empty()) {
     reply(make_error(backend_errc::unauthorized,
@@ -469,15 +738,17 @@ create_front(backend_self self, const caller& c, const Arg& arg,
         make_error(backend_errc::in_progress,
                    "request " + arg.request_id + " is still being processed"));
     return rp;
-  case replay_action::reply_stored: rp.deliver(stored_result(*rec)); return rp;
+  case replay_action::reply_stored:
+    deliver(self, rp, stored_result(*rec));
+    return rp;
   case replay_action::start: break;
   }
   auto req = make(key, arg);
   req.fingerprint = std::move(fp);
   run_deployment(self, std::move(req),
-                 [rp](result<deployment_receipt> r,
-                      std::optional<refund_record>) mutable {
-                   rp.deliver(std::move(r));
+                 [self, rp](result<deployment_receipt> r,
+                            std::optional<refund_record>) {
+                   deliver(self, rp, std::move(r));
                  });
   return rp;
 }
@@ -573,31 +844,33 @@ promise_of<refund_record> on_process_refund(backend_self self, const caller& c,
     audit_note(self, make_event(self, who, action_type::access_denied,
                                 action_status::failed, service_id::backend,
                                 "adminProcessRefund: " + ok.err().to_string()));
-    rp.deliver(result<refund_record>{ok.err()});
+    deliver(self, rp, result<refund_record>{ok.err()});
     return rp;
   }
   auto r = st.refunds.find(arg.refund_id);
   if (r == nullptr) {
-    rp.deliver(result<refund_record>{
-        make_error(backend_errc::not_found,
-                   "no refund " + std::to_string(arg.refund_id))});
+    deliver(self, rp,
+            result<refund_record>{
+                make_error(backend_errc::not_found,
+                           "no refund " + std::to_string(arg.refund_id))});
     return rp;
   }
   if (r->status != refund_status::pending
       && r->status != refund_status::failed) {
-    rp.deliver(result<refund_record>{
-        make_error(backend_errc::invalid_argument,
-                   "refund " + std::to_string(arg.refund_id) + " is "
-                       + std::string{to_string(r->status)}
-                       + "; only pending or failed refunds are processed")});
+    deliver(self, rp,
+            result<refund_record>{make_error(
+                backend_errc::invalid_argument,
+                "refund " + std::to_string(arg.refund_id) + " is "
+                    + std::string{to_string(r->status)}
+                    + "; only pending or failed refunds are processed")});
     return rp;
   }
   auto rec = *r;
   audit_note(self, make_event(self, who, action_type::admin_action,
                               action_status::initiated, service_id::backend,
                               "adminProcessRefund " + std::to_string(rec.id)));
-  execute_refund(self, std::move(rec), [rp](refund_record done) mutable {
-    rp.deliver(result<refund_record>{std::move(done)});
+  execute_refund(self, std::move(rec), [self, rp](refund_record done) {
+    deliver(self, rp, result<refund_record>{std::move(done)});
   });
   return rp;
 }

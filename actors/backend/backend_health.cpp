@@ -158,17 +158,28 @@ void whitelist_at(backend_self self, service_id s, check_fn k) {
   }
 }
 
-void set_whitelisted(backend_self self, service_id s, bool ok,
-                     std::optional<std::string> why) {
-  auto& st = self->state.st;
-  for (auto& e : st.setup.services)
-    if (e.service == s) {
-      e.backend_whitelisted = ok;
-      e.error = std::move(why);
-    }
-  for (auto& f : st.factories)
-    if (f.service == s)
-      f.backend_whitelisted = ok;
+/// Journals the outcomes of whitelisting the backend.
+void commit_whitelist(backend_self self, std::vector<whitelist_outcome> xs,
+                      bool setup_call) {
+  backend_event ev;
+  ev.kind = backend_event::whitelist;
+  ev.now = self->state.ctx->now();
+  ev.outcomes = std::move(xs);
+  ev.setup_call = setup_call;
+  commit(self, ev);
+}
+
+/// Journals that service `s` is reached at `id` (`registered`: as the
+/// factory of that kind, now).
+void commit_endpoint(backend_self self, service_id s, const principal& id,
+                     std::optional<contract_kind> registered = std::nullopt) {
+  backend_event ev;
+  ev.kind = backend_event::endpoint;
+  ev.now = self->state.ctx->now();
+  ev.service = s;
+  ev.id = id;
+  ev.registered = registered;
+  commit(self, ev);
 }
 
 } // namespace
@@ -209,7 +220,6 @@ bool rebind_handle(backend_self self, service_id s, const principal& id) {
     break;
   default: return false;
   }
-  set_endpoint(self->state.st, s, id);
   return true;
 }
 
@@ -227,40 +237,39 @@ on_setup_microservices(backend_self self, const caller& c,
     audit_note(self, make_event(self, who, action_type::access_denied,
                                 action_status::failed, service_id::backend,
                                 "setupMicroservices: " + ok.err().to_string()));
-    rp.deliver(result<microservice_setup_status>{ok.err()});
+    deliver(self, rp, result<microservice_setup_status>{ok.err()});
     return rp;
   }
   for (auto& e : arg.services) {
     if (!find_health(st.health, e.service)) {
-      rp.deliver(result<microservice_setup_status>{
-          make_error(backend_errc::invalid_argument,
-                     std::string{to_string(e.service)}
-                         + " is not a service the backend sets up")});
+      deliver(self, rp,
+              result<microservice_setup_status>{
+                  make_error(backend_errc::invalid_argument,
+                             std::string{to_string(e.service)}
+                                 + " is not a service the backend sets up")});
       return rp;
     }
     if (e.id.is_anonymous() || e.id.empty()
         || !self->state.ctx->dir.find_actor(e.id)) {
-      rp.deliver(result<microservice_setup_status>{
-          make_error(backend_errc::not_found,
-                     "no live " + std::string{to_string(e.service)} + " is "
-                         + e.id.to_text())});
+      deliver(self, rp,
+              result<microservice_setup_status>{
+                  make_error(backend_errc::not_found,
+                             "no live " + std::string{to_string(e.service)}
+                                 + " is " + e.id.to_text())});
       return rp;
     }
   }
-  for (auto& e : arg.services)
+  for (auto& e : arg.services) {
     rebind_handle(self, e.service, e.id);
+    commit_endpoint(self, e.service, e.id);
+  }
+  auto outcomes = std::make_shared<std::vector<whitelist_outcome>>();
   auto join = std::make_shared<join_counter>();
   join->pending = managed_services().size();
-  join->k = [self, who, rp]() mutable {
+  join->k = [self, who, rp, outcomes]() {
+    commit_whitelist(self, std::move(*outcomes), true);
     auto& s2 = self->state.st;
-    bool all = true;
-    for (auto& e : s2.setup.services)
-      all = all && e.backend_whitelisted;
-    s2.setup.completed = all;
-    if (all && !s2.setup.completed_at)
-      s2.setup.completed_at = self->state.ctx->now();
-    if (!all)
-      s2.setup.completed_at.reset();
+    bool all = s2.setup.completed;
     audit_note(
         self, make_event(self, who, action_type::admin_action,
                          all ? action_status::completed : action_status::failed,
@@ -268,14 +277,15 @@ on_setup_microservices(backend_self self, const caller& c,
                          std::string{"setupMicroservices: "}
                              + (all ? "every service whitelisted the backend"
                                     : "some services refused")));
-    rp.deliver(result<microservice_setup_status>{s2.setup});
+    deliver(self, rp, result<microservice_setup_status>{s2.setup});
   };
   for (auto s : managed_services())
-    whitelist_at(self, s,
-                 [self, s, join](bool fine, std::optional<std::string> why) {
-                   set_whitelisted(self, s, fine, std::move(why));
-                   join->one_done();
-                 });
+    whitelist_at(
+        self, s,
+        [s, join, outcomes](bool fine, std::optional<std::string> why) {
+          outcomes->push_back(whitelist_outcome{s, fine, std::move(why)});
+          join->one_done();
+        });
   return rp;
 }
 
@@ -294,28 +304,23 @@ on_register_factory(backend_self self, const caller& c,
                make_event(self, who, action_type::access_denied,
                           action_status::failed, service_id::backend,
                           "adminRegisterFactory: " + ok.err().to_string()));
-    rp.deliver(result<factory_registration>{ok.err()});
+    deliver(self, rp, result<factory_registration>{ok.err()});
     return rp;
   }
   auto s = factory_service(arg.kind);
   if (!rebind_handle(self, s, arg.id)) {
-    rp.deliver(result<factory_registration>{make_error(
-        backend_errc::not_found, "no live actor is " + arg.id.to_text())});
+    deliver(self, rp,
+            result<factory_registration>{
+                make_error(backend_errc::not_found,
+                           "no live actor is " + arg.id.to_text())});
     return rp;
   }
-  for (auto& f : st.factories)
-    if (f.kind == arg.kind)
-      f.registered_at = self->state.ctx->now();
+  commit_endpoint(self, s, arg.id, arg.kind);
   whitelist_at(
       self, s,
-      [self, s, who, arg, rp](bool fine,
-                              std::optional<std::string> why) mutable {
-        set_whitelisted(self, s, fine, why);
+      [self, s, who, arg, rp](bool fine, std::optional<std::string> why) {
+        commit_whitelist(self, {whitelist_outcome{s, fine, why}}, false);
         auto& s2 = self->state.st;
-        bool all = true;
-        for (auto& e : s2.setup.services)
-          all = all && e.backend_whitelisted;
-        s2.setup.completed = all;
         audit_note(
             self, make_event(
                       self, who, action_type::admin_action,
@@ -325,7 +330,7 @@ on_register_factory(backend_self self, const caller& c,
                           + " " + arg.id.to_text() + (why ? ": " + *why : "")));
         for (auto& f : registry_of(s2))
           if (f.kind == arg.kind) {
-            rp.deliver(result<factory_registration>{f});
+            deliver(self, rp, result<factory_registration>{f});
             return;
           }
       });
@@ -342,8 +347,8 @@ promise_of<unit> on_health_tick(backend_self self, const caller&) {
   auto& st = self->state.st;
   auto join = std::make_shared<join_counter>();
   join->pending = managed_services().size();
-  join->k = [rp]() mutable {
-    rp.deliver(result<unit>{unit{}});
+  join->k = [self, rp]() {
+    deliver(self, rp, result<unit>{unit{}});
   };
   for (auto s : managed_services()) {
     if (auto h = find_health(st.health, s);

@@ -64,78 +64,107 @@ deploy_request step_deployment(const pipeline_record& p, size_t i) {
   return req;
 }
 
-void store(backend_self self, const pipeline_record& p) {
-  auto& st = self->state.st;
-  st.pipelines = st.pipelines.insert(p.status.pipeline_id, p);
+/// Journals pipeline `p` (a new one is indexed under `key`).
+void store_pipeline(backend_self self, const pipeline_record& p,
+                    const std::optional<request_key>& key = std::nullopt) {
+  backend_event ev;
+  ev.kind = backend_event::pipeline_put;
+  ev.now = p.status.updated_at;
+  ev.pipeline = p;
+  if (key) {
+    ev.key = *key;
+    ev.new_pipeline = true;
+  }
+  commit(self, ev);
 }
 
-void run_step(backend_self self, uint64_t id, size_t i, pipeline_promise rp) {
+/// How a pipeline answers its caller (nothing after a restart).
+using pipeline_reply = std::function<void(result<pipeline_status>)>;
+
+void run_step(backend_self self, uint64_t id, size_t i, pipeline_reply reply);
+
+/// Step `i` of pipeline `id` ended with `r`: records it, audits, and runs
+/// the next step (`go_on`) or ends the pipeline (the later steps skipped
+/// when not `go_on`) and replies.
+void end_step(backend_self self, uint64_t id, size_t i,
+              result<deployment_receipt> r, std::optional<refund_record> refund,
+              bool go_on, pipeline_reply reply) {
+  auto& s2 = self->state.st;
+  auto f2 = s2.pipelines.find(id);
+  if (f2 == nullptr) {
+    reply(make_error(system_errc::internal, "pipeline vanished"));
+    return;
+  }
+  auto pl = *f2;
+  auto kind = pl.status.steps[i].kind;
+  auto now = self->state.ctx->now();
+  finish_step(pl, i, r, refund, now);
+  if (pl.status.state == pipeline_state::running && !go_on)
+    finish_step(pl, i + 1,
+                make_error(backend_errc::deployment_failed,
+                           "the backend restarted during the pipeline; this "
+                           "step was not run and nothing was charged for it"),
+                std::nullopt, now);
+  store_pipeline(self, pl);
+  if (r) {
+    pipeline_note(
+        self, pl.status, action_type::step_completed, action_status::completed,
+        "step " + std::to_string(i + 1) + " (" + std::string{to_string(kind)}
+            + ") deployed " + r->contract_id.to_text());
+  } else {
+    pipeline_note(
+        self, pl.status, action_type::step_failed, action_status::failed,
+        "step " + std::to_string(i + 1) + " (" + std::string{to_string(kind)}
+            + ") failed: " + r.err().to_string());
+  }
+  switch (pl.status.state) {
+  case pipeline_state::running: run_step(self, id, i + 1, reply); return;
+  case pipeline_state::completed:
+    pipeline_note(self, pl.status, action_type::pipeline_completed,
+                  action_status::completed,
+                  "project " + pl.status.name + " deployed");
+    break;
+  case pipeline_state::failed:
+    pipeline_note(
+        self, pl.status, action_type::pipeline_failed, action_status::failed,
+        "project " + pl.status.name + " failed at step " + std::to_string(i + 1)
+            + "; later steps skipped, the failed step's fee "
+              "refunded");
+    break;
+  }
+  after_durable(self, [reply, status = pl.status] {
+    reply(status);
+  });
+}
+
+void run_step(backend_self self, uint64_t id, size_t i, pipeline_reply reply) {
   auto& st = self->state.st;
   auto found = st.pipelines.find(id);
   if (found == nullptr) {
-    rp.deliver(result<pipeline_status>{
-        make_error(system_errc::internal, "pipeline vanished")});
+    reply(make_error(system_errc::internal, "pipeline vanished"));
     return;
   }
   auto p = *found;
   auto req = step_deployment(p, i);
   p.status.steps[i].state = pipeline_step_state::running;
   p.status.updated_at = self->state.ctx->now();
-  store(self, p);
+  store_pipeline(self, p);
   // A step's request_id may not have been used by the user already.
   auto mode = classify_replay(st.requests.find(req.key), req.fingerprint);
-  auto end_step = [self, id, i,
-                   rp](result<deployment_receipt> r,
-                       std::optional<refund_record> refund) mutable {
-    auto& s2 = self->state.st;
-    auto f2 = s2.pipelines.find(id);
-    if (f2 == nullptr) {
-      rp.deliver(result<pipeline_status>{
-          make_error(system_errc::internal, "pipeline vanished")});
-      return;
-    }
-    auto pl = *f2;
-    auto kind = pl.status.steps[i].kind;
-    finish_step(pl, i, r, refund, self->state.ctx->now());
-    store(self, pl);
-    if (r) {
-      pipeline_note(self, pl.status, action_type::step_completed,
-                    action_status::completed,
-                    "step " + std::to_string(i + 1) + " ("
-                        + std::string{to_string(kind)} + ") deployed "
-                        + r->contract_id.to_text());
-    } else {
-      pipeline_note(
-          self, pl.status, action_type::step_failed, action_status::failed,
-          "step " + std::to_string(i + 1) + " (" + std::string{to_string(kind)}
-              + ") failed: " + r.err().to_string());
-    }
-    switch (pl.status.state) {
-    case pipeline_state::running: run_step(self, id, i + 1, rp); return;
-    case pipeline_state::completed:
-      pipeline_note(self, pl.status, action_type::pipeline_completed,
-                    action_status::completed,
-                    "project " + pl.status.name + " deployed");
-      break;
-    case pipeline_state::failed:
-      pipeline_note(self, pl.status, action_type::pipeline_failed,
-                    action_status::failed,
-                    "project " + pl.status.name + " failed at step "
-                        + std::to_string(i + 1)
-                        + "; later steps skipped, the failed step's fee "
-                          "refunded");
-      break;
-    }
-    rp.deliver(result<pipeline_status>{pl.status});
-  };
   if (mode != replay_action::start) {
-    end_step(make_error(backend_errc::idempotency_conflict,
+    end_step(self, id, i,
+             make_error(backend_errc::idempotency_conflict,
                         "request_id " + req.key.request_id
                             + " of this step was used already"),
-             std::nullopt);
+             std::nullopt, true, reply);
     return;
   }
-  run_deployment(self, std::move(req), std::move(end_step));
+  run_deployment(self, std::move(req),
+                 [self, id, i, reply](result<deployment_receipt> r,
+                                      std::optional<refund_record> refund) {
+                   end_step(self, id, i, std::move(r), std::move(refund), true,
+                            reply);
+                 });
 }
 
 } // namespace
@@ -148,8 +177,8 @@ promise_of<pipeline_status> on_create_project(backend_self self,
   auto rp = self->make_response_promise<result<pipeline_status>>();
   auto& st = self->state.st;
   auto& cfg = self->state.cfg;
-  auto reply = [&rp](error e) {
-    rp.deliver(result<pipeline_status>{e});
+  auto reply = [self, &rp](error e) {
+    deliver(self, rp, result<pipeline_status>{e});
   };
   if (who.is_anonymous() || who.empty()) {
     reply(make_error(backend_errc::unauthorized,
@@ -173,7 +202,7 @@ promise_of<pipeline_status> on_create_project(backend_self self,
       reply(make_error(backend_errc::in_progress,
                        "pipeline " + std::to_string(*id) + " is running"));
     else
-      rp.deliver(result<pipeline_status>{p->status});
+      deliver(self, rp, result<pipeline_status>{p->status});
     return rp;
   }
   // Refuse before anything is charged what would refuse a step: setup,
@@ -190,16 +219,26 @@ promise_of<pipeline_status> on_create_project(backend_self self,
     if (auto fee = service_fee(st.config, s); fee > 0)
       total += fee + st.ledger_fee;
   }
-  auto start = [self, who, key, fp, arg, rp]() mutable {
+  auto start = [self, who, key, fp, arg, rp]() {
     auto& s2 = self->state.st;
-    auto id = s2.next_pipeline_id++;
+    // A pipeline of this request_id may have started while the allowance
+    // was being checked.
+    if (s2.pipeline_ids.contains(key)) {
+      deliver(self, rp,
+              result<pipeline_status>{make_error(
+                  backend_errc::in_progress,
+                  "request " + arg.request_id + " is still being processed")});
+      return;
+    }
+    auto id = s2.next_pipeline_id;
     auto pl = make_pipeline(id, who, arg, fp, self->state.ctx->now());
-    s2.pipelines = s2.pipelines.insert(id, pl);
-    s2.pipeline_ids = s2.pipeline_ids.insert(key, id);
+    store_pipeline(self, pl, key);
     pipeline_note(self, pl.status, action_type::start_pipeline,
                   action_status::initiated,
                   "project " + arg.name + ": token, distribution, launchpad");
-    run_step(self, id, 0, rp);
+    run_step(self, id, 0, [self, rp](result<pipeline_status> r) {
+      deliver(self, rp, std::move(r));
+    });
   };
   if (total == 0) {
     start();
@@ -209,30 +248,41 @@ promise_of<pipeline_status> on_create_project(backend_self self,
                    account{st.self_id, std::nullopt}};
   self->request(cfg.ledger, cfg.request_timeout, caller{st.self_id}, q)
       .then(
-          [rp, total, start](const result<allowance>& a) mutable {
+          [self, rp, total, start](const result<allowance>& a) {
             if (!a) {
-              rp.deliver(result<pipeline_status>{make_error(
-                  backend_errc::payment_failed,
-                  "icrc2_allowance failed: " + a.err().to_string())});
+              deliver(self, rp,
+                      result<pipeline_status>{make_error(
+                          backend_errc::payment_failed,
+                          "icrc2_allowance failed: " + a.err().to_string())});
               return;
             }
             if (a->allowance < total) {
-              rp.deliver(result<pipeline_status>{make_error(
-                  backend_errc::insufficient_allowance,
-                  "the ICRC-2 allowance of " + std::to_string(a->allowance)
-                      + " e8s does not cover the three steps' fees and "
-                        "ledger fees, "
-                      + std::to_string(total) + " e8s")});
+              deliver(
+                  self, rp,
+                  result<pipeline_status>{make_error(
+                      backend_errc::insufficient_allowance,
+                      "the ICRC-2 allowance of " + std::to_string(a->allowance)
+                          + " e8s does not cover the three steps' fees and "
+                            "ledger fees, "
+                          + std::to_string(total) + " e8s")});
               return;
             }
             start();
           },
-          [self, rp](const caf::error& e) mutable {
-            rp.deliver(result<pipeline_status>{
-                make_error(backend_errc::payment_failed,
-                           "icrc2_allowance: " + self->system().render(e))});
+          [self, rp](const caf::error& e) {
+            deliver(self, rp,
+                    result<pipeline_status>{make_error(
+                        backend_errc::payment_failed,
+                        "icrc2_allowance: " + self->system().render(e))});
           });
   return rp;
+}
+
+void end_pipeline_after_restart(backend_self self, uint64_t id, size_t step,
+                                result<deployment_receipt> r,
+                                std::optional<refund_record> refund) {
+  end_step(self, id, step, std::move(r), std::move(refund), false,
+           [](result<pipeline_status>) {});
 }
 
 } // namespace icto

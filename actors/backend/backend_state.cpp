@@ -30,6 +30,13 @@ std::string sha256_of_json(const T& x) {
   return out;
 }
 
+blob sha256_blob(const std::string& text) {
+  blob out(SHA256_DIGEST_LENGTH);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         out.data());
+  return out;
+}
+
 std::string prefix_of(service_id s) {
   return std::string{to_string(s)};
 }
@@ -528,6 +535,25 @@ result<deployment_receipt> stored_result(const request_record& rec) {
                     "request " + rec.status.request_id + " has no result");
 }
 
+bool in_flight(deployment_stage stage) {
+  return stage == deployment_stage::received || stage == deployment_stage::paid
+         || stage == deployment_stage::deploying;
+}
+
+blob fee_memo(const request_key& key) {
+  std::string text = "icto.backend.fee";
+  text += '\0';
+  text.append(reinterpret_cast<const char*>(key.user.data()), key.user.size());
+  text += '\0';
+  text += key.request_id;
+  return sha256_blob(text);
+}
+
+blob refund_memo(uint64_t refund_id) {
+  return sha256_blob("icto.backend.refund" + std::string(1, '\0')
+                     + std::to_string(refund_id));
+}
+
 // -- health -------------------------------------------------------------------
 
 health_table make_health_table(const std::vector<microservice_endpoint>& eps) {
@@ -673,6 +699,7 @@ bool operator==(const backend_state& x, const backend_state& y) {
          && x.next_payment_id == y.next_payment_id && x.pipelines == y.pipelines
          && x.pipeline_ids == y.pipeline_ids
          && x.next_pipeline_id == y.next_pipeline_id && x.health == y.health
+         && x.refund_tx_times == y.refund_tx_times
          && x.deployments == y.deployments && x.started_at == y.started_at;
 }
 
@@ -746,6 +773,25 @@ void set_endpoint(backend_state& st, service_id s, const principal& id) {
     h->service = svc;
     h->id = id;
   }
+}
+
+void set_whitelisted(backend_state& st, service_id s, bool ok,
+                     std::optional<std::string> why) {
+  for (auto& e : st.setup.services)
+    if (e.service == s) {
+      e.backend_whitelisted = ok;
+      e.error = why;
+    }
+  for (auto& f : st.factories)
+    if (f.service == s)
+      f.backend_whitelisted = ok;
+}
+
+bool all_whitelisted(const backend_state& st) {
+  bool all = true;
+  for (auto& e : st.setup.services)
+    all = all && e.backend_whitelisted;
+  return all;
 }
 
 factory_registrations registry_of(const backend_state& st) {
@@ -827,10 +873,7 @@ void begin_request(backend_state& st, const request_key& key,
                                          && i != u.request_ids.end();) {
       request_key old{key.user, *i};
       auto r = st.requests.find(old);
-      bool terminal = r == nullptr
-                      || (r->status.stage != deployment_stage::received
-                          && r->status.stage != deployment_stage::paid
-                          && r->status.stage != deployment_stage::deploying);
+      bool terminal = r == nullptr || !in_flight(r->status.stage);
       if (terminal && *i != key.request_id) {
         st.requests = st.requests.erase(old);
         i = u.request_ids.erase(i);
@@ -1008,6 +1051,114 @@ system_status status_of(const backend_state& st, timestamp now) {
   s.last_upgrade = st.started_at;
   s.now = now;
   return s;
+}
+
+namespace {
+
+result<unit> broken(std::string what) {
+  return make_error(system_errc::internal, "backend_state: " + std::move(what));
+}
+
+bool known_enum(contract_kind k) {
+  return static_cast<uint8_t>(k)
+         <= static_cast<uint8_t>(contract_kind::launchpad);
+}
+
+bool known_enum(deployment_stage s) {
+  return static_cast<uint8_t>(s)
+         <= static_cast<uint8_t>(deployment_stage::refund_failed);
+}
+
+bool known_enum(refund_status s) {
+  return static_cast<uint8_t>(s) <= static_cast<uint8_t>(refund_status::failed);
+}
+
+bool known_enum(pipeline_state s) {
+  return static_cast<uint8_t>(s)
+         <= static_cast<uint8_t>(pipeline_state::failed);
+}
+
+} // namespace
+
+result<unit> check_invariants(const backend_state& st) {
+  if (st.self_id.empty() || st.self_id.is_anonymous())
+    return broken("no self_id");
+  if (st.breaker_threshold == 0)
+    return broken("breaker_threshold is 0");
+  // Services, setup entries and registrations, in their fixed order.
+  const auto& services = managed_services();
+  if (st.endpoints.size() != services.size()
+      || st.setup.services.size() != services.size())
+    return broken("endpoints or setup entries do not match the services");
+  for (size_t i = 0; i < services.size(); ++i)
+    if (st.endpoints[i].service != services[i]
+        || st.setup.services[i].service != services[i]
+        || st.setup.services[i].id != st.endpoints[i].id)
+      return broken("endpoint " + std::to_string(i) + " is out of place");
+  if (st.setup.completed != all_whitelisted(st))
+    return broken("setup.completed disagrees with the whitelist flags");
+  if (st.factories.size() != 5)
+    return broken("not five factory registrations");
+  for (size_t i = 0; i < st.factories.size(); ++i) {
+    auto& f = st.factories[i];
+    if (static_cast<size_t>(f.kind) != i || f.service != factory_service(f.kind)
+        || endpoint_of(st, f.service) != f.id)
+      return broken("factory registration " + std::to_string(i)
+                    + " is out of place");
+  }
+  // Config: every declared key, valid; history up to the version.
+  if (st.config.values.size() != config_keys().size())
+    return broken("config keys missing or unknown");
+  for (auto& k : config_keys()) {
+    auto e = st.config.values.find(k.key);
+    if (e == nullptr || e->key != k.key || !validate_config_value(k, e->value)
+        || e->version > st.config.version)
+      return broken("config value " + k.key + " is missing or invalid");
+  }
+  if (st.config.history.size() != st.config.version)
+    return broken("config history does not match its version");
+  for (auto& [v, c] : st.config.history)
+    if (v != c.version || v == 0 || v > st.config.version
+        || find_config_key(c.key) == nullptr)
+      return broken("config change " + std::to_string(v) + " is misfiled");
+  // Admins, users, requests.
+  for (auto& [id, a] : st.admins.admins)
+    if (id != a.id || is_controller(st.admins, id))
+      return broken("admin " + id.to_text() + " is misfiled");
+  for (auto& [id, u] : st.users)
+    if (id != u.profile.id)
+      return broken("user " + id.to_text() + " is misfiled");
+  for (auto& [key, r] : st.requests) {
+    if (key.user != r.status.user || key.request_id != r.status.request_id
+        || !known_enum(r.status.kind) || !known_enum(r.status.stage))
+      return broken("request " + key.request_id + " is misfiled");
+    if (in_flight(r.status.stage) && !st.users.contains(key.user))
+      return broken("request " + key.request_id + " of an unknown user");
+  }
+  // Refunds, pipelines and their counters.
+  for (auto& [id, r] : st.refunds)
+    if (id != r.id || id == 0 || id >= st.next_refund_id
+        || !known_enum(r.status))
+      return broken("refund " + std::to_string(id) + " is misfiled");
+  for (auto& [id, t] : st.refund_tx_times)
+    if (!st.refunds.contains(id))
+      return broken("transfer time of unknown refund " + std::to_string(id));
+  for (auto& [id, p] : st.pipelines)
+    if (id != p.status.pipeline_id || id == 0 || id >= st.next_pipeline_id
+        || !known_enum(p.status.state) || p.status.steps.size() != 3)
+      return broken("pipeline " + std::to_string(id) + " is misfiled");
+  if (st.pipeline_ids.size() != st.pipelines.size())
+    return broken("pipeline index and pipelines differ in size");
+  for (auto& [key, id] : st.pipeline_ids) {
+    auto p = st.pipelines.find(id);
+    if (p == nullptr || p->status.user != key.user
+        || p->status.request_id != key.request_id)
+      return broken("pipeline index entry " + key.request_id
+                    + " points elsewhere");
+  }
+  if (st.next_payment_id == 0)
+    return broken("next_payment_id is 0");
+  return unit{};
 }
 
 } // namespace icto

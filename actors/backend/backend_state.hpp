@@ -232,17 +232,41 @@ struct request_key_hash {
 };
 
 /// What the backend remembers of a create* request: where it is, the
-/// fingerprint of its arguments, and the error it ended with.
+/// fingerprint of its arguments, the error it ended with, and what recovery
+/// needs to bring it to an end after a restart (backend_recovery.cpp).
 struct request_record {
   deployment_status status;
   std::string fingerprint;
   std::optional<error> failure;
+  /// The contract's name (the receipt's `name`).
+  std::string name;
+  /// The pipeline the request is a step of.
+  std::optional<uint64_t> pipeline_id;
+  /// The `created_at_time` of the fee's transfer_from: fixed when the
+  /// request begins, kept by a retry while `charge_sent`, so that the ledger
+  /// deduplicates a transfer that may have happened (ICRC-1 dedup).
+  std::optional<timestamp> charge_time;
+  /// A transfer_from with `charge_time` was sent and the ledger has not
+  /// refused it: the fee may have been taken.
+  bool charge_sent = false;
+  /// The fee's ledger block, once taken.
+  std::optional<uint64_t> block;
+  /// The invoice record allocated when the fee was taken.
+  std::optional<uint64_t> payment_id;
+  /// The contract the factory deployed, once it replied.
+  std::optional<principal> contract;
 
   friend bool operator==(const request_record& x, const request_record& y) {
     return x.status == y.status && x.fingerprint == y.fingerprint
-           && x.failure == y.failure;
+           && x.failure == y.failure && x.name == y.name
+           && x.pipeline_id == y.pipeline_id && x.charge_time == y.charge_time
+           && x.charge_sent == y.charge_sent && x.block == y.block
+           && x.payment_id == y.payment_id && x.contract == y.contract;
   }
 };
+
+/// Whether a request at `stage` is in flight (received, paid, deploying).
+bool in_flight(deployment_stage stage);
 
 using request_map = trie_map<request_key, request_record, request_key_hash>;
 
@@ -273,6 +297,15 @@ replay_action classify_replay(const request_record* rec,
 /// The stored result of a terminal charged request.
 /// REQUIRES: classify_replay(...) == reply_stored.
 result<deployment_receipt> stored_result(const request_record& rec);
+
+/// The memo of a request's fee transfer_from: SHA-256 of the backend's
+/// domain tag, the user and the request_id (32 bytes, the ICRC-1 maximum).
+/// With the request's `charge_time` it makes a retry a ledger duplicate.
+blob fee_memo(const request_key& key);
+
+/// The memo of a refund's icrc1_transfer: SHA-256 of a domain tag and the
+/// refund id.
+blob refund_memo(uint64_t refund_id);
 
 // -- health and circuit breakers ----------------------------------------------
 
@@ -365,7 +398,13 @@ struct backend_state {
   pipeline_map pipelines;
   pipeline_index pipeline_ids;
   uint64_t next_pipeline_id = 1;
+  /// Runtime liveness, not persisted: rebuilt empty on recovery and
+  /// refilled by the health checks.
   health_table health;
+  /// The `created_at_time` of each refund transfer whose outcome is unknown
+  /// (sent, no answer yet or a timeout): a retry reuses it, so the ledger
+  /// deduplicates it. Erased once the ledger answered.
+  trie_map<uint64_t, timestamp> refund_tx_times;
   /// Completed deployments, all users.
   uint64_t deployments = 0;
   timestamp started_at = 0;
@@ -397,6 +436,13 @@ std::optional<principal> endpoint_of(const backend_state& st, service_id s);
 
 /// Records an endpoint (setupMicroservices, adminRegisterFactory).
 void set_endpoint(backend_state& st, service_id s, const principal& id);
+
+/// Records whether service `s` whitelisted the backend (and why not).
+void set_whitelisted(backend_state& st, service_id s, bool ok,
+                     std::optional<std::string> why);
+
+/// Whether every managed service whitelisted the backend.
+bool all_whitelisted(const backend_state& st);
 
 /// The registry as getFactoryRegistry replies it.
 factory_registrations registry_of(const backend_state& st);
@@ -447,5 +493,12 @@ refunds_of(const backend_state& st, const std::optional<principal>& user,
            const std::optional<refund_status>& status, const page& pg);
 
 system_status status_of(const backend_state& st, timestamp now);
+
+/// What must hold of a backend_state (checked when a checkpoint loads):
+/// every managed service has its endpoint, setup entry and (factories)
+/// registration in order; every declared config key has a valid value;
+/// the history and counters agree with the maps; every record is filed
+/// under its own key. The error names the first violation.
+result<unit> check_invariants(const backend_state& st);
 
 } // namespace icto

@@ -39,13 +39,24 @@ bool is_backend_error(const result<T>& r, backend_errc code) {
   return !r.ok() && is(r.err(), code);
 }
 
-class backend_fixture : public test::actor_fixture {
+/// The platform over `Base`: test::actor_fixture (the test coordinator) or
+/// a fixture with a threaded scheduler (backend_durable_test.cpp) that has
+/// the same `sys`, `ctx`, `call` and `run`.
+template <class Base>
+class basic_backend_fixture : public Base {
  public:
+  using Base::ctx;
+  using Base::run;
+  using Base::start_time;
+  using Base::sys;
+
   /// Genesis: alice and bob 100 ICP each; the backend a reserve for the
-  /// ledger fees of refunds (it bears them).
-  explicit backend_fixture(
+  /// ledger fees of refunds (it bears them). Without `spawn_backend_now`
+  /// the test spawns the backend from `bcfg` itself.
+  explicit basic_backend_fixture(
       tokens backend_reserve = 1 * icp,
-      std::vector<std::pair<std::string, std::string>> config = {}) {
+      std::vector<std::pair<std::string, std::string>> config = {},
+      bool spawn_backend_now = true) {
     ctx->controllers = {admin};
     ledger_config lc;
     lc.fee = ledger_fee;
@@ -91,12 +102,14 @@ class backend_fixture : public test::actor_fixture {
     bc.request_timeout = 5s;
     bc.deploy_timeout = 20s;
     bc.config = std::move(config);
-    backend = spawn_backend(*sys, ctx, bc);
+    bcfg = bc;
+    if (spawn_backend_now)
+      backend = spawn_backend(*sys, ctx, bc);
     run();
     initial_supply = supply();
   }
 
-  ~backend_fixture() override {
+  ~basic_backend_fixture() override {
     // The contracts outlive their factories; the actor system waits for
     // every actor, so stop them first (ranges as in fcfg, few per test).
     for (uint64_t n = 1; n <= 8; ++n)
@@ -131,8 +144,8 @@ class backend_fixture : public test::actor_fixture {
 
   /// setupMicroservices by the controller; asserts it completed.
   void setup() {
-    auto r = call<result<microservice_setup_status>>(backend, admin,
-                                                     setup_microservices_arg{});
+    auto r = this->template call<result<microservice_setup_status>>(
+        backend, admin, setup_microservices_arg{});
     ASSERT_TRUE(r.ok()) << r.err().to_string();
     ASSERT_TRUE(r->completed);
   }
@@ -141,13 +154,14 @@ class backend_fixture : public test::actor_fixture {
   // ------------------------------------------------------------------
 
   tokens balance(const principal& p) {
-    auto r = call<result<tokens>>(ledger, alice, acc(p));
+    auto r = this->template call<result<tokens>>(ledger, alice, acc(p));
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : 0;
   }
 
   tokens supply() {
-    auto r = call<result<tokens>>(ledger, alice, icrc1_total_supply_arg{});
+    auto r = this->template call<result<tokens>>(ledger, alice,
+                                                 icrc1_total_supply_arg{});
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : 0;
   }
@@ -157,7 +171,7 @@ class backend_fixture : public test::actor_fixture {
     approve_args a;
     a.spender = acc(backend_id);
     a.amount = amount;
-    auto r = call<result<uint64_t>>(ledger, who, a);
+    auto r = this->template call<result<uint64_t>>(ledger, who, a);
     ASSERT_TRUE(r.ok()) << r.err().to_string();
     ++ledger_ops;
   }
@@ -167,7 +181,7 @@ class backend_fixture : public test::actor_fixture {
     transfer_arg t;
     t.to = acc(to);
     t.amount = amount;
-    auto r = call<result<uint64_t>>(ledger, minter, t);
+    auto r = this->template call<result<uint64_t>>(ledger, minter, t);
     ASSERT_TRUE(r.ok()) << r.err().to_string();
     minted += amount;
   }
@@ -186,7 +200,8 @@ class backend_fixture : public test::actor_fixture {
   // ----------------------------------------------------------------
 
   invoice_stats invoices() {
-    auto r = call<result<invoice_stats>>(invoice, admin, invoice_stats_arg{});
+    auto r = this->template call<result<invoice_stats>>(invoice, admin,
+                                                        invoice_stats_arg{});
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : invoice_stats{};
   }
@@ -194,7 +209,7 @@ class backend_fixture : public test::actor_fixture {
   std::vector<audit_entry> audit_of(const std::string& request_id) {
     audit_filter f;
     f.request_id = request_id;
-    auto r = call<result<audit_page>>(audit, admin, f);
+    auto r = this->template call<result<audit_page>>(audit, admin, f);
     EXPECT_TRUE(r.ok());
     return r.ok() ? r->entries : std::vector<audit_entry>{};
   }
@@ -277,6 +292,8 @@ class backend_fixture : public test::actor_fixture {
   const principal dao_factory_id = principal::canister_id(8);
   const principal launchpad_factory_id = principal::canister_id(9);
   const std::chrono::milliseconds health_interval{30'000};
+  /// What the backend was (or is to be) spawned with.
+  backend_config bcfg;
 
   ledger_actor ledger;
   audit_actor audit;
@@ -293,5 +310,7 @@ class backend_fixture : public test::actor_fixture {
   /// Ledger operations that burned a fee (approvals, transfers, refunds).
   uint64_t ledger_ops = 0;
 };
+
+using backend_fixture = basic_backend_fixture<test::actor_fixture>;
 
 } // namespace icto::backend_test
