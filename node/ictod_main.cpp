@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/after.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -188,6 +189,30 @@ int main(int argc, char** argv) {
       for (auto& h : svc->journaled)
         self->request(h, std::chrono::seconds{5}, icto::ckpt_now_atom::value)
             .receive([](uint64_t) {}, [](caf::error&) {});
+      // The contracts, all at once: each answers (a sequence number, or an
+      // error if it keeps no journal) once its checkpoint is handed over.
+      auto contracts = ctx->dir.actors_with_role(icto::actor_role::contract);
+      for (auto& h : contracts)
+        self->send(h, icto::ckpt_now_atom::value);
+      size_t answered = 0;
+      bool waited_out = false;
+      self->receive_while([&] {
+        return answered < contracts.size() && !waited_out;
+      })(
+          [&](uint64_t) {
+            ++answered;
+          },
+          [&](caf::error&) {
+            ++answered;
+          },
+          caf::after(std::chrono::seconds{10}) >>
+              [&] {
+                waited_out = true;
+              });
+      if (waited_out)
+        log->warn("{} of {} contracts did not take their shutdown checkpoint "
+                  "in time; they replay their journal at the next start",
+                  contracts.size() - answered, contracts.size());
     }
     if (!writer.flush())
       exit_code = 3;

@@ -3,6 +3,7 @@
 #include "actors/audit/audit_actor.hpp"
 #include "actors/backend/backend_actor.hpp"
 #include "actors/common/durable.hpp"
+#include "actors/contracts/contract_spawn.hpp"
 #include "actors/factories/dao_factory.hpp"
 #include "actors/factories/distribution_factory.hpp"
 #include "actors/factories/launchpad_factory.hpp"
@@ -13,6 +14,7 @@
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 
 #include <string>
 
@@ -208,24 +210,66 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
   p.invoice = *invoice;
   keep_and_register(p, *ctx, service_id::invoice_storage, p.invoice);
 
-  p.token_factory = spawn_token_factory(
-      sys, ctx, make_factory_config(service_id::token_factory, topo, node, p));
-  keep(p, service_id::token_factory, p.token_factory);
-  p.multisig_factory = spawn_multisig_factory(
-      sys, ctx,
-      make_factory_config(service_id::multisig_factory, topo, node, p));
-  keep(p, service_id::multisig_factory, p.multisig_factory);
-  p.distribution_factory = spawn_distribution_factory(
-      sys, ctx,
-      make_factory_config(service_id::distribution_factory, topo, node, p));
-  keep(p, service_id::distribution_factory, p.distribution_factory);
-  p.dao_factory = spawn_dao_factory(
-      sys, ctx, make_factory_config(service_id::dao_factory, topo, node, p));
-  keep(p, service_id::dao_factory, p.dao_factory);
-  p.launchpad_factory = spawn_launchpad_factory(
-      sys, ctx,
-      make_factory_config(service_id::launchpad_factory, topo, node, p));
-  keep(p, service_id::launchpad_factory, p.launchpad_factory);
+  // Factories, from the store when the node has one.
+#define ICTO_FACTORY(kind)                                                     \
+  {                                                                            \
+    auto cfg = make_factory_config(service_id::kind##_factory, topo, node, p); \
+    auto h = durable(                                                          \
+        service_id::kind##_factory,                                            \
+        [&] {                                                                  \
+          return spawn_##kind##_factory(sys, ctx, cfg);                        \
+        },                                                                     \
+        [&](const principal&, const store::recovered_actor& rec) {             \
+          return spawn_durable_##kind##_factory(sys, ctx, cfg, rec);           \
+        });                                                                    \
+    if (!h)                                                                    \
+      return h.err();                                                          \
+    p.kind##_factory = *h;                                                     \
+    keep(p, service_id::kind##_factory, p.kind##_factory);                     \
+  }
+  ICTO_FACTORY(token)
+  ICTO_FACTORY(multisig)
+  ICTO_FACTORY(distribution)
+  ICTO_FACTORY(dao)
+  ICTO_FACTORY(launchpad)
+#undef ICTO_FACTORY
+
+  // The contracts in the store, each re-spawned under its id; it re-binds
+  // with its factory by itself.
+  if (ctx->persistence) {
+    const contract_peers peers{p.token_factory,        p.multisig_factory,
+                               p.distribution_factory, p.dao_factory,
+                               p.launchpad_factory,    p.ledger};
+    size_t restored = 0;
+    size_t events = 0;
+    for (auto& id : ctx->persistence->store->actors()) {
+      if (service_of(id))
+        continue;
+      auto meta = ctx->persistence->store->read_meta(id);
+      if (!meta)
+        return meta.err();
+      if (!*meta)
+        return make_error(system_errc::storage_failure,
+                          "the store holds records of " + id.to_text()
+                              + " but no metadata saying what it is");
+      auto rec = ctx->persistence->store->recover(id);
+      if (!rec)
+        return rec.err();
+      for (auto& w : rec->warnings)
+        p.recovery_warnings.push_back(w);
+      auto h = restore_contract(sys, ctx, **meta, *rec, peers);
+      if (!h)
+        return h.err();
+      // Runs it (contracts start lazily): it re-binds with its factory.
+      caf::anon_send(*h, caller{}, contract_status_arg{});
+      ++restored;
+      events += rec->events.size();
+    }
+    p.recovered.push_back("contracts: " + std::to_string(restored)
+                          + " restored (" + std::to_string(events)
+                          + " journal events replayed)");
+    p.restored_contracts = restored;
+  }
 
   backend_config bc;
   bc.self_id = backend_id;
@@ -252,7 +296,19 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
   if (topo.cluster.request_timeout.count() > 0)
     bc.request_timeout = topo.cluster.request_timeout;
   bc.config = backend_overrides(topo);
-  p.backend = spawn_backend(sys, ctx, std::move(bc));
+  // Last: a restored backend ends the requests it had in flight at once,
+  // calling the ledger, the storages and the factories.
+  auto backend = durable(
+      service_id::backend,
+      [&] {
+        return spawn_backend(sys, ctx, bc);
+      },
+      [&](const principal& id, const store::recovered_actor& rec) {
+        return spawn_durable_backend(sys, ctx, bc, id, rec);
+      });
+  if (!backend)
+    return backend.err();
+  p.backend = *backend;
   keep(p, service_id::backend, p.backend);
   return p;
 }

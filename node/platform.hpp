@@ -50,6 +50,8 @@ struct platform {
   /// The services that journal (they answer ckpt_now_atom).
   std::vector<caf::actor> journaled;
   std::vector<std::string> recovery_warnings;
+  /// Contracts re-spawned from the store.
+  size_t restored_contracts = 0;
 };
 
 /// Spawns the services `node` hosts. Sets `ctx->controllers` from the

@@ -211,3 +211,127 @@ TEST_F(ictod_recovery, a_damaged_record_inside_the_journal_refuses_the_start) {
 }
 
 } // namespace
+
+namespace {
+
+/// The backend's principal (canister id 2, node/platform.hpp).
+const std::string backend_id = "ryjl3-tyaaa-aaaaa-aaaba-cai";
+
+json acct(const std::string& p) {
+  return {{"owner", p}, {"subaccount", nullptr}};
+}
+
+bool has_entry(const json& page, const std::string& id,
+               const std::string& role) {
+  if (!page.contains("ok"))
+    return false;
+  for (auto& e : page["ok"]["entries"])
+    if (e["id"] == id && e["role"] == role)
+      return true;
+  return false;
+}
+
+} // namespace
+
+// Deployed contracts come back after SIGKILL under the same ids with the
+// same state, their factories' indexes with them, and keep working; then
+// the same after a clean stop (from their checkpoints).
+TEST_F(ictod_recovery, deployed_contracts_survive_sigkill_and_rebind) {
+  icto("identity new bob");
+  icto("identity new carol");
+  auto whoami = [&](const std::string& n) {
+    auto s = icto("identity whoami " + n).out;
+    while (!s.empty() && s.back() == '\n')
+      s.pop_back();
+    return s;
+  };
+  const auto bob = whoami("bob");
+  const auto carol = whoami("carol");
+  start();
+  ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
+                   {{"services", json::array()}})
+                  .contains("ok"));
+  ASSERT_TRUE(mint(2'000'000'000).contains("ok"));
+  ASSERT_TRUE(call("alice", "ledger", "icrc2_approve",
+                   {{"spender", acct(backend_id)}, {"amount", 1'000'000'000}})
+                  .contains("ok"));
+  auto tok = call("alice", "backend", "createToken",
+                  {{"request_id", "t1"},
+                   {"init",
+                    {{"name", "Alice Coin"},
+                     {"symbol", "ALC"},
+                     {"decimals", 8},
+                     {"fee", 10},
+                     {"initial_supply", 1'000'000},
+                     {"is_public", true}}}});
+  ASSERT_TRUE(tok.contains("ok")) << tok.dump();
+  const std::string token = tok["ok"]["contract_id"];
+  auto ms = call("alice", "backend", "createMultisig",
+                 {{"request_id", "m1"},
+                  {"init",
+                   {{"name", "Team"},
+                    {"signers", {alice, bob}},
+                    {"threshold", 2},
+                    {"observers", json::array()},
+                    {"is_public", false}}}});
+  ASSERT_TRUE(ms.contains("ok")) << ms.dump();
+  const std::string multisig = ms["ok"]["contract_id"];
+  ASSERT_TRUE(call("alice", token, "icrc1_transfer",
+                   {{"to", acct(bob)}, {"amount", 5000}})
+                  .contains("ok"));
+  ASSERT_TRUE(
+      call("alice", multisig, "addSigner", {{"signer", carol}}).contains("ok"));
+
+  auto check = [&](const char* when) {
+    SCOPED_TRACE(when);
+    auto b = call("", token, "icrc1_balance_of", acct(bob));
+    EXPECT_EQ(b, json({{"ok", 5000}}));
+    auto a = call("", token, "icrc1_balance_of", acct(alice));
+    EXPECT_EQ(a, json({{"ok", 1'000'000 - 5000 - 10}}));
+    auto w = call("alice", multisig, "getWalletInfo", json::object());
+    ASSERT_TRUE(w.contains("ok")) << w.dump();
+    EXPECT_NE(w["ok"]["signers"].dump().find(carol), std::string::npos);
+    auto mine = [&](const std::string& factory, const std::string& user) {
+      return call("", factory, "getMyContracts",
+                  {{"user", user},
+                   {"role", nullptr},
+                   {"page", {{"limit", 50}, {"offset", 0}}}});
+    };
+    EXPECT_TRUE(has_entry(mine("token_factory", alice), token, "creator"));
+    EXPECT_TRUE(has_entry(mine("token_factory", bob), token, "holder"));
+    EXPECT_TRUE(has_entry(mine("multisig_factory", carol), multisig, "signer"));
+    auto info = call("", "token_factory", "getContractInfo",
+                     {{"contract_id", token}});
+    ASSERT_TRUE(info.contains("ok")) << info.dump();
+    EXPECT_EQ(info["ok"]["deployment"], "deployed");
+  };
+  check("before the crash");
+  node.stop(SIGKILL);
+  start();
+  check("after SIGKILL");
+  EXPECT_NE(read_log().find("contracts: 2 restored"), std::string::npos)
+      << read_log();
+  // The token's journal continues; the factory hands out a new id.
+  ASSERT_TRUE(call("bob", token, "icrc1_transfer",
+                   {{"to", acct(carol)}, {"amount", 100}})
+                  .contains("ok"));
+  auto tok2 = call("alice", "backend", "createToken",
+                   {{"request_id", "t2"},
+                    {"init",
+                     {{"name", "Second"},
+                      {"symbol", "SEC"},
+                      {"decimals", 8},
+                      {"fee", 10},
+                      {"initial_supply", 0},
+                      {"is_public", false}}}});
+  ASSERT_TRUE(tok2.contains("ok")) << tok2.dump();
+  EXPECT_NE(tok2["ok"]["contract_id"], token);
+  auto st = node.stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(st)) << st;
+  EXPECT_EQ(WEXITSTATUS(st), 0) << read_log();
+  start();
+  auto c = call("", token, "icrc1_balance_of", acct(carol));
+  EXPECT_EQ(c, json({{"ok", 100}}));
+  EXPECT_NE(read_log().find("contracts: 3 restored"), std::string::npos)
+      << read_log();
+}
