@@ -6,6 +6,9 @@
 //                                          a signed call to a node's ingress
 //   icto methods [TARGET [METHOD]]         what a service or contract kind
 //                                          answers, with argument shapes
+//   icto load [--users N --deployments N ...]
+//                                          the load generator (node/load.hpp)
+//   icto load check --ack-log FILE         its invariant check alone
 // Exit codes: 0 success, 1 an error (reply or refusal, printed as JSON
 // {"err": …} on stdout for calls), 2 bad usage.
 
@@ -18,6 +21,7 @@
 #include "messages/principal.hpp"
 #include "node/config_check.hpp"
 #include "node/identity.hpp"
+#include "node/load.hpp"
 #include "node/signed_call.hpp"
 
 #include <CLI/CLI.hpp>
@@ -333,6 +337,85 @@ int main(int argc, char** argv) {
   methods_cmd->add_option("method", methods_method,
                           "A method: show the shapes of its types too");
 
+  auto* load_cmd = app.add_subcommand(
+      "load", "Drive a node with signed calls from several threads: users, "
+              "paid deployments, contract calls; a summary; the invariants");
+  load_cmd->require_subcommand(0, 1);
+  std::string load_node;
+  std::string load_as = "admin";
+  std::string load_kinds = "token,multisig,distribution,dao,launchpad";
+  size_t load_users = 20;
+  size_t load_deployments = 100;
+  int64_t load_calls = -1;
+  size_t load_concurrency = 8;
+  double load_rate = 0;
+  uint64_t load_seed = 1;
+  std::string load_ack_log;
+  std::string load_json;
+  bool load_stop_on_disconnect = false;
+  bool load_no_check = false;
+  auto kinds_valid = [](const std::string& kinds_text) -> std::string {
+    auto k = icto::load::parse_kinds(kinds_text);
+    return k ? std::string{} : k.err().message;
+  };
+  load_cmd->add_option(
+      "--node", load_node,
+      "The node's URL (default: $ICTO_URL, else http://127.0.0.1:8100)");
+  load_cmd->add_option("--as", load_as,
+                       "The admin identity: runs setupMicroservices, mints "
+                       "test ICP, reads invoices for the check (admin)");
+  load_cmd
+      ->add_option("--users", load_users,
+                   "Load users: identities load-0 .. load-{N-1} in "
+                   "$ICTO_HOME, made if missing (20)")
+      ->check(CLI::Range(size_t{1}, size_t{10000}));
+  load_cmd
+      ->add_option("--deployments", load_deployments,
+                   "Paid deployments through the backend (100)")
+      ->check(CLI::Range(size_t{0}, size_t{10000000}));
+  load_cmd
+      ->add_option("--calls", load_calls,
+                   "Contract calls after the deployments (2 per deployment)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+  load_cmd
+      ->add_option("--concurrency", load_concurrency,
+                   "Threads, each with one call in flight (8)")
+      ->check(CLI::Range(size_t{1}, size_t{256}));
+  load_cmd
+      ->add_option("--rate", load_rate,
+                   "Operations per second, 0 = flat out (0)")
+      ->check(CLI::Range(0.0, 1e9));
+  load_cmd->add_option("--seed", load_seed,
+                       "Seeds the choice of kinds, users and calls (1)");
+  load_cmd
+      ->add_option("--kinds", load_kinds,
+                   "Contract kinds to deploy, comma-separated (all five)")
+      ->check(CLI::Validator(kinds_valid, "KINDS"));
+  load_cmd->add_option("--ack-log", load_ack_log,
+                       "Append one JSON line per acknowledged operation");
+  load_cmd->add_option("--json", load_json, "Write the summary as JSON");
+  load_cmd->add_flag("--stop-on-disconnect", load_stop_on_disconnect,
+                     "A node that stops answering ends the run with exit 0");
+  load_cmd->add_flag("--no-check", load_no_check,
+                     "Skip the invariant check at the end");
+  auto* load_check_cmd = load_cmd->add_subcommand(
+      "check", "Check the invariants for what an ack log says was "
+               "acknowledged");
+  std::string check_ack_log;
+  std::string check_node;
+  std::string check_as = "admin";
+  size_t check_concurrency = 8;
+  load_check_cmd->add_option("--ack-log", check_ack_log, "The ack log")
+      ->required();
+  load_check_cmd->add_option(
+      "--node", check_node,
+      "The node's URL (default: $ICTO_URL, else http://127.0.0.1:8100)");
+  load_check_cmd->add_option("--as", check_as,
+                             "The admin identity that reads invoices and "
+                             "audit entries (admin)");
+  load_check_cmd->add_option("--concurrency", check_concurrency, "Threads (8)")
+      ->check(CLI::Range(size_t{1}, size_t{256}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -357,5 +440,43 @@ int main(int argc, char** argv) {
   if (call_cmd->parsed())
     return run_call(call_target, call_method, call_args, call_as,
                     call_anonymous, call_node, call_config);
+  if (load_check_cmd->parsed()) {
+    icto::identity_store store{icto::identity_store::default_home()};
+    auto admin = pick_identity(store, check_as);
+    if (!admin) {
+      std::cerr << "icto load check: --as: " << admin.err().message << '\n';
+      return 2;
+    }
+    icto::load::check_options opt;
+    opt.node_url = *node_url(check_node, "", "backend");
+    opt.admin = std::move(*admin);
+    opt.ack_log_file = check_ack_log;
+    opt.concurrency = check_concurrency;
+    return icto::load::run_check(opt, std::cout, std::cerr);
+  }
+  if (load_cmd->parsed()) {
+    icto::identity_store store{icto::identity_store::default_home()};
+    auto admin = pick_identity(store, load_as);
+    if (!admin) {
+      std::cerr << "icto load: --as: " << admin.err().message << '\n';
+      return 2;
+    }
+    icto::load::options opt;
+    opt.node_url = *node_url(load_node, "", "backend");
+    opt.admin = std::move(*admin);
+    opt.users = load_users;
+    opt.deployments = load_deployments;
+    opt.calls = load_calls < 0 ? 2 * load_deployments
+                               : static_cast<size_t>(load_calls);
+    opt.concurrency = load_concurrency;
+    opt.rate = load_rate;
+    opt.seed = load_seed;
+    opt.kinds = *icto::load::parse_kinds(load_kinds);
+    opt.ack_log_file = load_ack_log;
+    opt.json_file = load_json;
+    opt.stop_on_disconnect = load_stop_on_disconnect;
+    opt.check = !load_no_check;
+    return icto::load::run(opt, std::cout, std::cerr);
+  }
   return 2;
 }
