@@ -173,9 +173,11 @@ TEST_F(icto_load_e2e, check_names_a_contract_that_does_not_exist) {
       std::string::npos)
       << r.out;
   std::istringstream lines{r.out};
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("violation:", 0) == 0)
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("violation:", 0) == 0) {
       EXPECT_NE(line.find(ghost), std::string::npos) << line;
+    }
+  }
 }
 
 TEST_F(icto_load_e2e, check_names_a_token_holding_that_is_not_there) {
