@@ -5,7 +5,9 @@
 // store's record frame (length, CRC-32C) is checked before these bytes are
 // read; decoding also refuses trailing bytes and an unknown version.
 
+#include "messages/common.hpp"
 #include "messages/error.hpp"
+#include "messages/principal.hpp"
 
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
@@ -15,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace icto {
@@ -51,6 +54,36 @@ result<T> decode_event(std::string_view bytes, const std::string& what) {
                       what + ": " + std::to_string(source.remaining())
                           + " bytes after the event");
   return ev;
+}
+
+/// An event that names the operation that changed an actor's state (a
+/// number the actor defines), who asked, when, and the operation's argument
+/// (encoded with encode_event). The factories and the contracts journal
+/// these; replaying one runs the same operation again.
+struct op_event {
+  uint16_t op = 0;
+  principal who;
+  timestamp now = 0;
+  std::string arg;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, op_event& x) {
+  return f(caf::meta::type_name("op_event"), x.op, x.who, x.now, x.arg);
+}
+
+template <class Arg>
+op_event
+make_op_event(uint16_t op, principal who, timestamp now, const Arg& arg) {
+  return op_event{op, std::move(who), now, encode_event(arg)};
+}
+
+/// The argument of an event of `actor` (for the error: "factory",
+/// "contract"), or a storage_failure naming the operation.
+template <class Arg>
+result<Arg> op_arg(const op_event& ev, const std::string& actor) {
+  return decode_event<Arg>(ev.arg, "argument of " + actor + " operation "
+                                       + std::to_string(ev.op));
 }
 
 } // namespace icto

@@ -170,8 +170,8 @@ template <class Self>
 auto contract_status_handler(Self self) {
   return [self](const caller&, const contract_status_arg&)
              -> caf::result<result<contract_status>> {
-    return contract_reply(self,
-                          result<contract_status>{status_of(self->state.core)});
+    return durable_reply(self,
+                         result<contract_status>{status_of(self->state.core)});
   };
 }
 
@@ -183,13 +183,13 @@ auto set_auto_update_handler(Self self) {
     const auto who = contract_caller(self, c);
     auto changed = set_auto_update(core, who, arg);
     if (!changed)
-      return contract_reply(self, result<unit>{changed.err()});
+      return durable_reply(self, result<unit>{changed.err()});
     if (*changed) {
       log_op(self, contract_op::auto_update, who, self->state.ctx->now(), arg);
       send_callback(self,
                     notify_auto_update_changed_arg{core.id, core.auto_update});
     }
-    return contract_reply(self, result<unit>{unit{}});
+    return durable_reply(self, result<unit>{unit{}});
   };
 }
 
@@ -201,11 +201,11 @@ auto remove_factory_controller_handler(Self self) {
     const auto who = contract_caller(self, c);
     auto changed = remove_factory_controller(core, who);
     if (!changed)
-      return contract_reply(self, result<unit>{changed.err()});
+      return durable_reply(self, result<unit>{changed.err()});
     log_op(self, contract_op::remove_factory, who, self->state.ctx->now(), arg);
     send_callback(self,
                   notify_controllers_changed_arg{core.id, core.controllers});
-    return contract_reply(self, result<unit>{unit{}});
+    return durable_reply(self, result<unit>{unit{}});
   };
 }
 
@@ -217,13 +217,13 @@ auto set_visibility_handler(Self self) {
     const auto who = contract_caller(self, c);
     auto changed = set_visibility(core, who, arg);
     if (!changed)
-      return contract_reply(self, result<unit>{changed.err()});
+      return durable_reply(self, result<unit>{changed.err()});
     if (*changed) {
       log_op(self, contract_op::visibility, who, self->state.ctx->now(), arg);
       send_callback(self,
                     notify_visibility_changed_arg{core.id, core.is_public});
     }
-    return contract_reply(self, result<unit>{unit{}});
+    return durable_reply(self, result<unit>{unit{}});
   };
 }
 
@@ -234,11 +234,11 @@ auto migrate_to_handler(Self self) {
     auto& st = self->state;
     const auto who = contract_caller(self, c);
     if (auto ok = require_factory(st.core, who, "migrateTo"); !ok)
-      return contract_reply(self, result<migration_report>{ok.err()});
+      return durable_reply(self, result<migration_report>{ok.err()});
     auto r = st.migrate_to(arg.version);
     if (r)
       log_op(self, contract_op::migrate, who, st.ctx->now(), arg.version);
-    return contract_reply(self, std::move(r));
+    return durable_reply(self, std::move(r));
   };
 }
 
@@ -251,8 +251,8 @@ auto health_ping_handler(Self self) {
         if (auto ok = require_factory(st.core, contract_caller(self, c),
                                       "healthPing");
             !ok)
-          return contract_reply(self, result<contract_health>{ok.err()});
-        return contract_reply(self, result<contract_health>{st.health()});
+          return durable_reply(self, result<contract_health>{ok.err()});
+        return durable_reply(self, result<contract_health>{st.health()});
       };
 }
 

@@ -4,12 +4,12 @@
 // and its restart. Included by contract_actor.hpp (which adds
 // `start_durable` and the durable common handlers).
 //
-// A contract journals each change as a `contract_event`: the operation (a
+// A contract journals each change as an `op_event`: the operation (a
 // number: the common ones below, then the kind's own from kind_op_base),
 // who asked, when, and its argument. The handler calls the kind's pure state
 // function, and on success `log_op`; recovery calls the same function for
 // every event (the kind's replay function). Replies wait until the event is
-// durable (`contract_reply`), and so does every callback to the factory
+// durable (`durable_reply`), and so does every callback to the factory
 // (`send_callback` queues through the journal).
 //
 // A new contract writes its metadata (kind, parameters, init: what it was
@@ -33,21 +33,7 @@
 
 namespace icto {
 
-/// One change of a contract.
-struct contract_event {
-  uint16_t op = 0;
-  principal who;
-  timestamp now = 0;
-  /// The argument, encoded like an event (actors/common/event_codec.hpp).
-  std::string arg;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, contract_event& x) {
-  return f(caf::meta::type_name("contract_event"), x.op, x.who, x.now, x.arg);
-}
-
-/// The operations every kind has.
+/// The operations every kind has (op_event::op).
 namespace contract_op {
 enum : uint16_t {
   /// The contract was spawned (the metadata record is written with it).
@@ -125,6 +111,12 @@ struct contract_start {
   std::optional<contract_checkpoint<KindState>> image;
 };
 
+/// The start of a contract spawned for a new deployment.
+template <class KindState>
+contract_start<KindState> fresh_start(const principal& id) {
+  return contract_start<KindState>{durable_start{id, 0, 0}, std::nullopt};
+}
+
 /// The image of a contract's actor state (a copy: O(1) for the tries).
 template <class ActorState, class KindState>
 contract_checkpoint<KindState>
@@ -139,14 +131,8 @@ void log_op(Self self, uint16_t op, const principal& who, timestamp now,
   auto& j = self->state.journal;
   if (!j.enabled())
     return;
-  j.append(encode_event(contract_event{op, who, now, encode_event(arg)}));
+  j.append(encode_event(make_op_event(op, who, now, arg)));
   j.maybe_checkpoint();
-}
-
-/// A handler's reply: at once, or once the events it follows are durable.
-template <class Self, class T>
-caf::result<result<T>> contract_reply(Self self, result<T> x) {
-  return self->state.journal.reply(self, std::move(x));
 }
 
 /// Wraps a handler returning result<T> so that its reply waits for the
@@ -169,23 +155,16 @@ struct op_tag {
   using type = T;
 };
 
-/// The argument of an event, or a storage_failure naming the operation.
-template <class Arg>
-result<Arg> op_arg(const contract_event& ev) {
-  return decode_event<Arg>(ev.arg, "argument of contract operation "
-                                       + std::to_string(ev.op));
-}
-
 /// Replays a common operation on an image (`versions`: the kind's version
 /// table). Returns false if `ev` is not a common operation.
 template <class KindState, class Versions>
 result<bool> replay_common(contract_checkpoint<KindState>& img,
-                           const Versions& versions, const contract_event& ev) {
+                           const Versions& versions, const op_event& ev) {
   auto& core = img.core;
   switch (ev.op) {
   case contract_op::created: return true;
   case contract_op::auto_update: {
-    auto a = op_arg<set_auto_update_arg>(ev);
+    auto a = op_arg<set_auto_update_arg>(ev, "contract");
     if (!a)
       return a.err();
     static_cast<void>(set_auto_update(core, ev.who, *a));
@@ -195,14 +174,14 @@ result<bool> replay_common(contract_checkpoint<KindState>& img,
     static_cast<void>(remove_factory_controller(core, ev.who));
     return true;
   case contract_op::visibility: {
-    auto a = op_arg<set_visibility_arg>(ev);
+    auto a = op_arg<set_visibility_arg>(ev, "contract");
     if (!a)
       return a.err();
     static_cast<void>(set_visibility(core, ev.who, *a));
     return true;
   }
   case contract_op::migrate: {
-    auto a = op_arg<semver>(ev);
+    auto a = op_arg<semver>(ev, "contract");
     if (!a)
       return a.err();
     static_cast<void>(migrate(versions, img.state, core.version, *a));

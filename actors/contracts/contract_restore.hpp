@@ -5,8 +5,11 @@
 // from a kind's actor .cpp (it pulls in Boost.Serialization).
 
 #include "actors/common/recovery.hpp"
+#include "actors/contracts/contract_actor.hpp"
 #include "actors/contracts/contract_durable.hpp"
 #include "actors/contracts/contract_state_serialization.hpp"
+
+#include <caf/actor_cast.hpp>
 
 #include <string>
 #include <utility>
@@ -19,8 +22,42 @@ template <class KindState, class Initial, class Replay>
 result<contract_checkpoint<KindState>>
 rebuild_contract(const store::recovered_actor& rec, const std::string& what,
                  Initial&& initial, Replay&& replay) {
-  return rebuild_state<contract_checkpoint<KindState>, contract_event>(
+  return rebuild_state<contract_checkpoint<KindState>, op_event>(
       rec, what, std::forward<Initial>(initial), std::forward<Replay>(replay));
+}
+
+/// Restores a contract of one kind from its store records: decodes its
+/// `init_bytes`, rebuilds its image (`initial(params, init)`, then the
+/// checkpoint and the journal through `replay`) and spawns `impl` under its
+/// id, its journal continuing after `rec`. Errors name the contract and the
+/// sequence number of a bad record.
+template <class KindState, class Init, class Impl, class Factory, class Initial,
+          class Replay>
+result<caf::actor>
+restore_kind_contract(caf::actor_system& sys, node_context_ptr ctx,
+                      contract_params params, Factory factory,
+                      const std::string& init_bytes,
+                      const store::recovered_actor& rec, const char* kind,
+                      Impl impl, Initial initial, Replay replay) {
+  auto init = decode_event<Init>(init_bytes, std::string{kind} + " init");
+  if (!init)
+    return init.err();
+  auto img = rebuild_contract<KindState>(
+      rec, std::string{kind} + " contract " + params.id.to_text(),
+      [&] {
+        return result<contract_checkpoint<KindState>>{initial(params, *init)};
+      },
+      replay);
+  if (!img)
+    return img.err();
+  auto id = params.id;
+  auto h = spawn_contract_actor(
+      sys, ctx, id, impl, ctx, std::move(params), std::move(factory),
+      std::move(*init),
+      contract_start<KindState>{durable_start{id, rec.last_seq,
+                                              rec.checkpoint_seq},
+                                std::move(*img)});
+  return caf::actor_cast<caf::actor>(h);
 }
 
 } // namespace icto

@@ -106,7 +106,7 @@ result<unit> run_op(multisig_state& w, uint16_t op, const principal& who,
 }
 
 /// Replays one journal event on a restored wallet.
-result<unit> replay_multisig(multisig_image& img, const contract_event& ev) {
+result<unit> replay_multisig(multisig_image& img, const op_event& ev) {
   auto common = replay_common(img, multisig_versions(), ev);
   if (!common)
     return common.err();
@@ -114,7 +114,7 @@ result<unit> replay_multisig(multisig_image& img, const contract_event& ev) {
     return unit{};
   auto replay = [&](auto tag) -> result<unit> {
     using arg_type = typename decltype(tag)::type;
-    auto a = op_arg<arg_type>(ev);
+    auto a = op_arg<arg_type>(ev, "contract");
     if (!a)
       return a.err();
     static_cast<void>(run_op(img.state, ev.op, ev.who, ev.now, *a));
@@ -147,7 +147,7 @@ caf::result<result<unit>> owner_change(multisig_self self, uint16_t op,
     log_op(self, op, who, now, arg);
     send_callback(self, std::move(notice));
   }
-  return contract_reply(self, std::move(r));
+  return durable_reply(self, std::move(r));
 }
 
 /// Ends an execution with the ledger's reply (journaled); delivers the
@@ -332,7 +332,7 @@ multisig_impl(multisig_self self, node_context_ptr ctx, contract_params params,
         auto r = run_op(self->state.wallet, op_set_threshold, who, now, arg);
         if (r)
           log_op(self, op_set_threshold, who, now, arg);
-        return contract_reply(self, std::move(r));
+        return durable_reply(self, std::move(r));
       },
       // -- proposals ----------------------------------------------------------
       [self](const caller& c,
@@ -345,7 +345,7 @@ multisig_impl(multisig_self self, node_context_ptr ctx, contract_params params,
           send_callback(self, notify_proposal_created_arg{self->state.core.id,
                                                           *id, who});
         }
-        return contract_reply(self, std::move(id));
+        return durable_reply(self, std::move(id));
       },
       [self](const caller& c, const multisig_approve_arg& arg)
           -> caf::result<result<multisig_proposal>> {
@@ -356,7 +356,7 @@ multisig_impl(multisig_self self, node_context_ptr ctx, contract_params params,
         // A refusal may have marked the proposal expired: journal that too.
         if (r || is(r.err(), contract_errc::invalid_state))
           log_op(self, op_approve, who, now, arg.proposal_id);
-        return contract_reply(self, std::move(r));
+        return durable_reply(self, std::move(r));
       },
       [self](const caller& c,
              const multisig_execute_arg& arg) -> proposal_promise {
@@ -380,10 +380,9 @@ spawn_multisig_contract(caf::actor_system& sys, node_context_ptr ctx,
                         contract_params params, multisig_factory_actor factory,
                         multisig_init init) {
   auto id = params.id;
-  return spawn_contract_actor(
-      sys, ctx, id, multisig_impl, ctx, std::move(params), std::move(factory),
-      std::move(init),
-      contract_start<multisig_state>{durable_start{id, 0, 0}, std::nullopt});
+  return spawn_contract_actor(sys, ctx, id, multisig_impl, ctx,
+                              std::move(params), std::move(factory),
+                              std::move(init), fresh_start<multisig_state>(id));
 }
 
 result<caf::actor>
@@ -392,25 +391,9 @@ restore_multisig_contract(caf::actor_system& sys, node_context_ptr ctx,
                           multisig_factory_actor factory,
                           const std::string& init_bytes,
                           const store::recovered_actor& rec) {
-  auto init = decode_event<multisig_init>(init_bytes, "multisig init");
-  if (!init)
-    return init.err();
-  auto img = rebuild_contract<multisig_state>(
-      rec, "multisig contract " + params.id.to_text(),
-      [&] {
-        return result<multisig_image>{initial_image(params, *init)};
-      },
-      replay_multisig);
-  if (!img)
-    return img.err();
-  auto id = params.id;
-  auto h = spawn_contract_actor(
-      sys, ctx, id, multisig_impl, ctx, std::move(params), std::move(factory),
-      std::move(*init),
-      contract_start<multisig_state>{durable_start{id, rec.last_seq,
-                                                   rec.checkpoint_seq},
-                                     std::move(*img)});
-  return caf::actor_cast<caf::actor>(h);
+  return restore_kind_contract<multisig_state, multisig_init>(
+      sys, std::move(ctx), std::move(params), std::move(factory), init_bytes,
+      rec, "multisig", multisig_impl, initial_image, replay_multisig);
 }
 
 } // namespace icto

@@ -49,7 +49,7 @@ constexpr uint16_t op_block = contract_op::kind_op_base;
 using token_image = contract_checkpoint<token_state>;
 
 /// Replays one journal event on a restored token.
-result<unit> replay_token(token_image& img, const contract_event& ev) {
+result<unit> replay_token(token_image& img, const op_event& ev) {
   auto common = replay_common(img, token_versions(), ev);
   if (!common)
     return common.err();
@@ -58,7 +58,7 @@ result<unit> replay_token(token_image& img, const contract_event& ev) {
   if (ev.op != op_block)
     return make_error(system_errc::storage_failure,
                       "unknown token operation " + std::to_string(ev.op));
-  auto block = op_arg<ledger_event>(ev);
+  auto block = op_arg<ledger_event>(ev, "contract");
   if (!block)
     return block.err();
   apply_token(img.state, *block);
@@ -70,11 +70,11 @@ result<unit> replay_token(token_image& img, const contract_event& ev) {
 caf::result<result<uint64_t>> commit(token_self self, const principal& who,
                                      result<ledger_event> ev) {
   if (!ev)
-    return contract_reply(self, result<uint64_t>{ev.err()});
+    return durable_reply(self, result<uint64_t>{ev.err()});
   log_op(self, op_block, who, ev->time, *ev);
   auto ch = apply_token(self->state.token, *ev);
   notify_change(self, ch);
-  return contract_reply(self, result<uint64_t>{ch.block});
+  return durable_reply(self, result<uint64_t>{ch.block});
 }
 
 /// A new token's image.
@@ -204,10 +204,9 @@ spawn_token_contract(caf::actor_system& sys, node_context_ptr ctx,
                      contract_params params, token_factory_actor factory,
                      token_init init) {
   auto id = params.id;
-  return spawn_contract_actor(
-      sys, ctx, id, token_impl, ctx, std::move(params), std::move(factory),
-      std::move(init),
-      contract_start<token_state>{durable_start{id, 0, 0}, std::nullopt});
+  return spawn_contract_actor(sys, ctx, id, token_impl, ctx, std::move(params),
+                              std::move(factory), std::move(init),
+                              fresh_start<token_state>(id));
 }
 
 result<caf::actor>
@@ -215,25 +214,9 @@ restore_token_contract(caf::actor_system& sys, node_context_ptr ctx,
                        contract_params params, token_factory_actor factory,
                        const std::string& init_bytes,
                        const store::recovered_actor& rec) {
-  auto init = decode_event<token_init>(init_bytes, "token init");
-  if (!init)
-    return init.err();
-  auto img = rebuild_contract<token_state>(
-      rec, "token contract " + params.id.to_text(),
-      [&] {
-        return initial_image(params, *init);
-      },
-      replay_token);
-  if (!img)
-    return img.err();
-  auto id = params.id;
-  auto h = spawn_contract_actor(
-      sys, ctx, id, token_impl, ctx, std::move(params), std::move(factory),
-      std::move(*init),
-      contract_start<token_state>{durable_start{id, rec.last_seq,
-                                                rec.checkpoint_seq},
-                                  std::move(*img)});
-  return caf::actor_cast<caf::actor>(h);
+  return restore_kind_contract<token_state, token_init>(
+      sys, std::move(ctx), std::move(params), std::move(factory), init_bytes,
+      rec, "token", token_impl, initial_image, replay_token);
 }
 
 } // namespace icto

@@ -52,19 +52,19 @@ dao_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
       },
       [self](const caller&,
              const notify_member_added_arg& arg) -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_added,
+        return factory_impl::role_change(self, factory_op::role_added,
                                          arg.contract_id, arg.member,
                                          contract_role::member);
       },
       [self](const caller&, const notify_member_removed_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_removed,
+        return factory_impl::role_change(self, factory_op::role_removed,
                                          arg.contract_id, arg.member,
                                          contract_role::member);
       },
       [self](const caller&, const notify_proposal_created_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::callback(self, factory_event::proposal, arg);
+        return factory_impl::callback(self, factory_op::proposal, arg);
       });
 }
 

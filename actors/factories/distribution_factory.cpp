@@ -53,13 +53,13 @@ distribution_factory_impl(self_type self, node_context_ptr ctx,
       },
       [self](const caller&, const notify_recipient_added_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_added,
+        return factory_impl::role_change(self, factory_op::role_added,
                                          arg.contract_id, arg.recipient,
                                          contract_role::recipient);
       },
       [self](const caller&, const notify_recipient_removed_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_removed,
+        return factory_impl::role_change(self, factory_op::role_removed,
                                          arg.contract_id, arg.recipient,
                                          contract_role::recipient);
       });

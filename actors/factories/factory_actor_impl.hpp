@@ -107,7 +107,7 @@ principal sender_of(Self self) {
 /// Applies a state change and journals it (a refused callback too: its
 /// refusal is counted). Returns what the state function returned.
 template <class Self>
-result<unit> journaled(Self self, const factory_event& ev) {
+result<unit> journaled(Self self, const op_event& ev) {
   auto& st = self->state;
   auto r = apply_event(st.core, ev);
   if (r
@@ -122,28 +122,22 @@ result<unit> journaled(Self self, const factory_event& ev) {
 /// A callback's or an admin change's reply: journaled, answered once
 /// durable.
 template <class Self>
-caf::result<result<unit>> journaled_reply(Self self, const factory_event& ev) {
+caf::result<result<unit>> journaled_reply(Self self, const op_event& ev) {
   return durable_reply(self, journaled(self, ev));
-}
-
-/// A query's reply (it waits for pending events: it may show them).
-template <class Self, class T>
-caf::result<result<T>> query_reply(Self self, result<T> x) {
-  return durable_reply(self, std::move(x));
 }
 
 /// A contract's callback: journaled as sent by the CAF sender.
 template <class Self, class Arg>
 caf::result<result<unit>>
-callback(Self self, factory_event::kind_t kind, const Arg& arg) {
-  return journaled_reply(self, make_factory_event(kind, sender_of(self),
-                                                  self->state.ctx->now(), arg));
+callback(Self self, factory_op::kind_t kind, const Arg& arg) {
+  return journaled_reply(self, make_op_event(kind, sender_of(self),
+                                             self->state.ctx->now(), arg));
 }
 
 /// A role index callback (role_added / role_removed).
 template <class Self>
 caf::result<result<unit>>
-role_change(Self self, factory_event::kind_t kind, const principal& contract_id,
+role_change(Self self, factory_op::kind_t kind, const principal& contract_id,
             const principal& user, contract_role role) {
   return callback(self, kind, factory_role_change{contract_id, user, role});
 }
@@ -153,7 +147,7 @@ template <class Self>
 caf::result<result<unit>>
 holders_changed(Self self, const principal& contract_id,
                 std::vector<holder_balance> balances) {
-  return callback(self, factory_event::holders,
+  return callback(self, factory_op::holders,
                   factory_holders{contract_id, std::move(balances)});
 }
 
@@ -165,8 +159,8 @@ caf::result<result<unit>>
 deployment_complete(Self self, const notify_deployment_complete_arg& arg) {
   auto& s = self->state;
   const auto who = sender_of(self);
-  auto r = journaled(self, make_factory_event(factory_event::complete, who,
-                                              s.ctx->now(), arg));
+  auto r = journaled(self, make_op_event(factory_op::complete, who,
+                                         s.ctx->now(), arg));
   if (!r)
     return durable_reply(self, std::move(r));
   if (auto p = s.pending.find(arg.contract_id); p != s.pending.end()) {
@@ -208,8 +202,8 @@ void fail_deploy(Self self, const principal& id, const std::string& why) {
     return;
   auto promise = std::move(p->second);
   st.pending.erase(p);
-  journaled(self, make_factory_event(factory_event::failed, principal{},
-                                     st.ctx->now(), id));
+  journaled(self,
+            make_op_event(factory_op::failed, principal{}, st.ctx->now(), id));
   if (auto h = st.handles.find(id); h != st.handles.end())
     self->send_exit(h->second, caf::exit_reason::kill);
   forget(self, id);
@@ -327,9 +321,9 @@ void run_upgrade(Self self, upgrade_plan plan,
                                   std::string why) {
     rec->outcome = outcome;
     rec->message = why;
-    journaled(self, make_factory_event(factory_event::upgraded, principal{},
-                                       self->state.ctx->now(),
-                                       factory_upgraded{*rec, now_on}));
+    journaled(self, make_op_event(factory_op::upgraded, principal{},
+                                  self->state.ctx->now(),
+                                  factory_upgraded{*rec, now_on}));
     self->state.journal.after_durable([rec, done, outcome, why] {
       if (outcome == upgrade_outcome::succeeded)
         done(*rec);
@@ -518,8 +512,8 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
   // Deployments under way when the node stopped never answered their
   // backend: give them up (their contracts, if re-spawned, are refused).
   for (auto& id : deploying_ids(st.core))
-    journaled(self, make_factory_event(factory_event::failed, principal{},
-                                       st.ctx->now(), id));
+    journaled(self, make_op_event(factory_op::failed, principal{},
+                                  st.ctx->now(), id));
   self->attach_functor([c = st.ctx, addr = self->address()] {
     c->dir.remove(addr);
   });
@@ -542,57 +536,55 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
       // -- setup and queries --------------------------------------------------
       [self](const caller& c, const factory_setup_whitelist_arg& arg)
           -> caf::result<result<unit>> {
-        return journaled_reply(self,
-                               make_factory_event(factory_event::whitelist,
-                                                  caller_of(self, c),
-                                                  self->state.ctx->now(), arg));
+        return journaled_reply(
+            self, make_op_event(factory_op::whitelist, caller_of(self, c),
+                                self->state.ctx->now(), arg));
       },
       [self](const caller&,
              const factory_whitelist_arg&) -> caf::result<result<principals>> {
-        return query_reply(self,
-                           result<principals>{self->state.core.whitelist});
+        return durable_reply(self,
+                             result<principals>{self->state.core.whitelist});
       },
       [self](const caller&, const my_contracts_arg& arg)
           -> caf::result<result<my_contracts_page>> {
-        return query_reply(self, result<my_contracts_page>{
-                                     my_contracts(self->state.core, arg)});
+        return durable_reply(self, result<my_contracts_page>{
+                                       my_contracts(self->state.core, arg)});
       },
       [self](const caller&,
              const page& pg) -> caf::result<result<contract_page>> {
-        return query_reply(self, result<contract_page>{
-                                     public_contracts(self->state.core, pg)});
+        return durable_reply(self, result<contract_page>{
+                                       public_contracts(self->state.core, pg)});
       },
       [self](const caller&, const contract_info_arg& arg)
           -> caf::result<result<contract_info>> {
-        return query_reply(self, result<contract_info>{contract_info_of(
-                                     self->state.core, arg.contract_id)});
+        return durable_reply(self, result<contract_info>{contract_info_of(
+                                       self->state.core, arg.contract_id)});
       },
       [self](const caller&,
              const factory_stats_arg&) -> caf::result<result<factory_stats>> {
-        return query_reply(self,
-                           result<factory_stats>{stats_of(self->state.core)});
+        return durable_reply(self,
+                             result<factory_stats>{stats_of(self->state.core)});
       },
       [self](const caller&,
              const factory_health_arg&) -> caf::result<result<factory_health>> {
-        return query_reply(self,
-                           result<factory_health>{health_of(self->state.core)});
+        return durable_reply(
+            self, result<factory_health>{health_of(self->state.core)});
       },
       [self](const caller&, const factory_setup_status_arg&)
           -> caf::result<result<factory_setup_status>> {
-        return query_reply(self, result<factory_setup_status>{
-                                     setup_status_of(self->state.core)});
+        return durable_reply(self, result<factory_setup_status>{
+                                       setup_status_of(self->state.core)});
       },
       // -- versions and upgrades ----------------------------------------------
       [self](const caller& c,
              const register_version_arg& arg) -> caf::result<result<unit>> {
-        return journaled_reply(self,
-                               make_factory_event(factory_event::registered,
-                                                  caller_of(self, c),
-                                                  self->state.ctx->now(), arg));
+        return journaled_reply(
+            self, make_op_event(factory_op::registered, caller_of(self, c),
+                                self->state.ctx->now(), arg));
       },
       [self](const caller&,
              const versions_arg&) -> caf::result<result<registered_versions>> {
-        return query_reply(
+        return durable_reply(
             self, result<registered_versions>{self->state.core.versions});
       },
       [self](const caller& c, const upgrade_contract_arg& arg) {
@@ -623,8 +615,8 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
       },
       [self](const caller&, const version_history_arg& arg)
           -> caf::result<result<upgrade_records>> {
-        return query_reply(self, result<upgrade_records>{version_history_of(
-                                     self->state.core, arg.contract_id)});
+        return durable_reply(self, result<upgrade_records>{version_history_of(
+                                       self->state.core, arg.contract_id)});
       },
       [self](const caller& c, const rollout_version_arg& arg) {
         const auto who = caller_of(self, c); // Before the promise takes it.
@@ -656,19 +648,19 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
       },
       [self](const caller&, const notify_visibility_changed_arg& arg)
           -> caf::result<result<unit>> {
-        return callback(self, factory_event::visibility, arg);
+        return callback(self, factory_op::visibility, arg);
       },
       [self](const caller&, const notify_status_changed_arg& arg)
           -> caf::result<result<unit>> {
-        return callback(self, factory_event::status, arg);
+        return callback(self, factory_op::status, arg);
       },
       [self](const caller&, const notify_auto_update_changed_arg& arg)
           -> caf::result<result<unit>> {
-        return callback(self, factory_event::auto_update, arg);
+        return callback(self, factory_op::auto_update, arg);
       },
       [self](const caller&, const notify_controllers_changed_arg& arg)
           -> caf::result<result<unit>> {
-        return callback(self, factory_event::controllers, arg);
+        return callback(self, factory_op::controllers, arg);
       },
       std::move(kind)...,
   };

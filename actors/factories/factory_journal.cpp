@@ -9,22 +9,21 @@ namespace icto {
 
 namespace {
 
-error bad_event(const factory_event& ev, const std::string& why) {
-  return make_error(system_errc::storage_failure, "factory event of kind "
-                                                      + std::to_string(ev.kind)
-                                                      + ": " + why);
+error bad_event(const op_event& ev, const std::string& why) {
+  return make_error(system_errc::storage_failure,
+                    "factory operation " + std::to_string(ev.op) + ": " + why);
 }
 
 /// Decodes the event's argument and calls `f(arg)`.
 template <class Arg, class F>
-result<unit> with_arg(const factory_event& ev, F&& f) {
-  auto arg = decode_event<Arg>(ev.arg, "factory event argument");
+result<unit> with_arg(const op_event& ev, F&& f) {
+  auto arg = op_arg<Arg>(ev, "factory");
   if (!arg)
-    return bad_event(ev, arg.err().message);
+    return arg.err();
   return f(*arg);
 }
 
-result<unit> apply_deploying(factory_state& st, const factory_event& ev,
+result<unit> apply_deploying(factory_state& st, const op_event& ev,
                              const factory_deploying& d) {
   if (d.role_users.size() != d.roles.size())
     return bad_event(ev, "role users and roles differ in length");
@@ -43,22 +42,21 @@ result<unit> apply_deploying(factory_state& st, const factory_event& ev,
 
 } // namespace
 
-factory_event deploying_event(const contract_info& info,
-                              const std::vector<role_entry>& roles,
-                              timestamp now) {
+op_event deploying_event(const contract_info& info,
+                         const std::vector<role_entry>& roles, timestamp now) {
   factory_deploying d;
   d.info = info;
   for (auto& r : roles) {
     d.role_users.push_back(r.user);
     d.roles.push_back(r.role);
   }
-  return make_factory_event(factory_event::deploying, principal{}, now, d);
+  return make_op_event(factory_op::deploying, principal{}, now, d);
 }
 
-result<unit> apply_event(factory_state& st, const factory_event& ev) {
-  using k = factory_event;
+result<unit> apply_event(factory_state& st, const op_event& ev) {
+  namespace k = factory_op;
   const auto& who = ev.who;
-  switch (ev.kind) {
+  switch (ev.op) {
   case k::whitelist:
     return with_arg<factory_setup_whitelist_arg>(ev, [&](auto& a) {
       return setup_whitelist(st, who, a);
@@ -121,11 +119,11 @@ result<unit> apply_event(factory_state& st, const factory_event& ev) {
   }
 }
 
-bool journaled_when_refused(const factory_event& ev) {
-  return ev.kind >= factory_event::complete;
+bool journaled_when_refused(const op_event& ev) {
+  return ev.op >= factory_op::complete;
 }
 
-result<unit> replay_event(factory_state& st, const factory_event& ev) {
+result<unit> replay_event(factory_state& st, const op_event& ev) {
   auto r = apply_event(st, ev);
   if (!r && is(r.err(), system_errc::storage_failure))
     return r;
@@ -153,7 +151,7 @@ std::vector<principal> deploying_ids(const factory_state& st) {
 result<factory_state> rebuild_factory_state(const store::recovered_actor& rec,
                                             const std::string& what,
                                             result<factory_state> initial) {
-  auto st = rebuild_state<factory_state, factory_event>(
+  auto st = rebuild_state<factory_state, op_event>(
       rec, what,
       [&] {
         return std::move(initial);

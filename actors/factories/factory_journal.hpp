@@ -26,35 +26,25 @@
 
 namespace icto {
 
-struct factory_event {
-  enum kind_t : uint8_t {
-    whitelist = 1,
-    registered,
-    deploying,
-    failed,
-    upgraded,
-    complete,
-    visibility,
-    status,
-    auto_update,
-    controllers,
-    role_added,
-    role_removed,
-    holders,
-    proposal,
-  };
-  uint8_t kind = 0;
-  /// The caller (an admin, or the contract a callback came from).
-  principal who;
-  timestamp now = 0;
-  /// The argument, encoded like an event (actors/common/event_codec.hpp).
-  std::string arg;
+/// The operations a factory journals (op_event::op).
+namespace factory_op {
+enum kind_t : uint16_t {
+  whitelist = 1,
+  registered,
+  deploying,
+  failed,
+  upgraded,
+  complete,
+  visibility,
+  status,
+  auto_update,
+  controllers,
+  role_added,
+  role_removed,
+  holders,
+  proposal,
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, factory_event& x) {
-  return f(caf::meta::type_name("factory_event"), x.kind, x.who, x.now, x.arg);
-}
+} // namespace factory_op
 
 /// The argument of a deploying event.
 struct factory_deploying {
@@ -104,30 +94,22 @@ typename Inspector::result_type inspect(Inspector& f, factory_upgraded& x) {
   return f(caf::meta::type_name("factory_upgraded"), x.record, x.version_now);
 }
 
-/// An event of `kind` with its argument encoded.
-template <class Arg>
-factory_event make_factory_event(factory_event::kind_t kind, principal who,
-                                 timestamp now, const Arg& arg) {
-  return factory_event{kind, std::move(who), now, encode_event(arg)};
-}
-
-factory_event deploying_event(const contract_info& info,
-                              const std::vector<role_entry>& roles,
-                              timestamp now);
+op_event deploying_event(const contract_info& info,
+                         const std::vector<role_entry>& roles, timestamp now);
 
 /// Runs the state function the event names. Returns what that function
 /// returned (a refusal is a normal outcome of a callback), or
 /// system_errc::storage_failure if the event is not one a factory wrote
 /// (an unknown kind, an argument that does not decode, a deploying event
 /// whose id is not the next one).
-result<unit> apply_event(factory_state& st, const factory_event& ev);
+result<unit> apply_event(factory_state& st, const op_event& ev);
 
 /// Whether the event is journaled even when its function refused it
 /// (callbacks count their refusals).
-bool journaled_when_refused(const factory_event& ev);
+bool journaled_when_refused(const op_event& ev);
 
 /// Recovery's apply: apply_event, where only a storage_failure is an error.
-result<unit> replay_event(factory_state& st, const factory_event& ev);
+result<unit> replay_event(factory_state& st, const op_event& ev);
 
 /// What a recovered factory state cannot keep: upgrades under way end with
 /// the process; every contract is unreachable until its actor re-binds.

@@ -49,13 +49,13 @@ launchpad_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
       },
       [self](const caller&, const notify_participant_added_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_added,
+        return factory_impl::role_change(self, factory_op::role_added,
                                          arg.contract_id, arg.participant,
                                          contract_role::participant);
       },
       [self](const caller&, const notify_participant_removed_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_removed,
+        return factory_impl::role_change(self, factory_op::role_removed,
                                          arg.contract_id, arg.participant,
                                          contract_role::participant);
       });

@@ -54,31 +54,31 @@ multisig_factory_impl(self_type self, node_context_ptr ctx, factory_config cfg,
       },
       [self](const caller&,
              const notify_signer_added_arg& arg) -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_added,
+        return factory_impl::role_change(self, factory_op::role_added,
                                          arg.contract_id, arg.signer,
                                          contract_role::signer);
       },
       [self](const caller&, const notify_signer_removed_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_removed,
+        return factory_impl::role_change(self, factory_op::role_removed,
                                          arg.contract_id, arg.signer,
                                          contract_role::signer);
       },
       [self](const caller&, const notify_observer_added_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_added,
+        return factory_impl::role_change(self, factory_op::role_added,
                                          arg.contract_id, arg.observer,
                                          contract_role::observer);
       },
       [self](const caller&, const notify_observer_removed_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::role_change(self, factory_event::role_removed,
+        return factory_impl::role_change(self, factory_op::role_removed,
                                          arg.contract_id, arg.observer,
                                          contract_role::observer);
       },
       [self](const caller&, const notify_proposal_created_arg& arg)
           -> caf::result<result<unit>> {
-        return factory_impl::callback(self, factory_event::proposal, arg);
+        return factory_impl::callback(self, factory_op::proposal, arg);
       });
 }
 
