@@ -251,22 +251,37 @@ result<recovered_actor> node_store::recover(const principal& actor) const {
   auto checkpoints = scan(actor, record_kind::checkpoint);
   for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
     auto rec = decode_record(it->second, record_kind::checkpoint, it->first);
-    if (rec.ok()) {
+    if (!out.checkpoint && rec.ok()) {
       out.checkpoint = std::string{rec.payload};
       out.checkpoint_seq = it->first;
-      break;
+    } else if (!rec.ok()) {
+      // An older checkpoint is checked too, though the newer one makes it
+      // unneeded: damage is reported the moment it can be seen.
+      out.warnings.push_back(
+          who + ": checkpoint at seq " + std::to_string(it->first) + " is "
+          + to_string(rec.problem) + " (" + rec.detail + "); "
+          + (out.checkpoint ? "not needed (the newer checkpoint at seq "
+                                  + std::to_string(out.checkpoint_seq)
+                                  + " is good), but no fallback is left"
+                            : "falling back to an older one"));
     }
-    out.warnings.push_back(who + ": checkpoint at seq "
-                           + std::to_string(it->first) + " is "
-                           + to_string(rec.problem) + " (" + rec.detail
-                           + "); falling back to an older one");
   }
   auto journal = scan(actor, record_kind::journal);
-  // Records the checkpoint includes are skipped (trimming lags one
-  // checkpoint behind).
+  // Records the checkpoint includes are not replayed (trimming lags one
+  // checkpoint behind), but they are checked: they are the fallback's.
   auto first = std::find_if(journal.begin(), journal.end(), [&](auto& r) {
     return r.first > out.checkpoint_seq;
   });
+  for (auto it = journal.begin(); it != first; ++it) {
+    auto rec = decode_record(it->second, record_kind::journal, it->first);
+    if (!rec.ok())
+      out.warnings.push_back(who + ": journal record at seq "
+                             + std::to_string(it->first) + " is "
+                             + to_string(rec.problem) + " (" + rec.detail
+                             + "); not needed (the checkpoint at seq "
+                             + std::to_string(out.checkpoint_seq)
+                             + " includes it), but no fallback is left");
+  }
   // Without a checkpoint (checkpoint_seq 0), `first` is the journal's
   // start: replaying from scratch needs it to be seq 1.
   if (!checkpoints.empty() && !out.checkpoint)
@@ -286,7 +301,11 @@ result<recovered_actor> node_store::recover(const principal& actor) const {
                             + ")");
     auto rec = decode_record(bytes, record_kind::journal, seq);
     if (!rec.ok()) {
-      if (std::next(it) == journal.end()) {
+      // Only a record cut short looks like a write the node died in; any other
+      // damage to the last record may hide an acknowledged event, so the start
+      // is refused.
+      if (std::next(it) == journal.end()
+          && rec.problem == record_problem::truncated) {
         // A write cut short at the end: it was never acknowledged.
         out.warnings.push_back(who
                                + ": dropped the torn last journal record "
@@ -300,8 +319,11 @@ result<recovered_actor> node_store::recover(const principal& actor) const {
                         who + ": journal record at seq " + std::to_string(seq)
                             + " is " + to_string(rec.problem) + " ("
                             + rec.detail
-                            + "), and records follow it: the "
-                              "store is damaged; refusing to start");
+                            + (std::next(it) == journal.end()
+                                   ? "): the last record is damaged, not "
+                                     "cut short; refusing to start"
+                                   : "), and records follow it: the "
+                                     "store is damaged; refusing to start"));
     }
     out.events.emplace_back(seq, std::string{rec.payload});
     ++expect;

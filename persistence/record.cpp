@@ -127,11 +127,24 @@ decoded_record decode_record(std::string_view bytes, record_kind kind,
     return fail(record_problem::bad_length, "payload length "
                                                 + std::to_string(length)
                                                 + " is above the limit");
-  if (bytes.size() < record_header_size + length)
+  if (bytes.size() < record_header_size + length) {
+    // A complete payload under a damaged length field is not a record cut
+    // short: the CRC over the header with the real length tells them apart.
+    std::string header{bytes.substr(0, 16)};
+    put_le<uint32_t>(header,
+                     static_cast<uint32_t>(bytes.size() - record_header_size));
+    if (record_crc(header, bytes.substr(record_header_size))
+        == get_le<uint32_t>(p + 20))
+      return fail(record_problem::bad_length,
+                  "the header says " + std::to_string(length)
+                      + " payload bytes, but the "
+                      + std::to_string(bytes.size() - record_header_size)
+                      + " there are match its checksum: a damaged length");
     return fail(record_problem::truncated,
                 std::to_string(bytes.size() - record_header_size)
                     + " payload bytes, the header says "
                     + std::to_string(length));
+  }
   if (bytes.size() > record_header_size + length)
     return fail(record_problem::trailing_bytes,
                 std::to_string(bytes.size() - record_header_size - length)
