@@ -140,6 +140,9 @@ int main(int argc, char** argv) {
   {
     caf::actor_system sys{cfg};
     auto ctx = std::make_shared<icto::node_context>();
+    ctx->warn = [log](const std::string& text) {
+      log->warn("{}", text);
+    };
     ctx->persistence = std::make_shared<icto::node_persistence>();
     ctx->persistence->store = store.get();
     ctx->persistence->writer = &writer;

@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace icto {
@@ -56,6 +58,17 @@ struct node_context {
   std::vector<principal> controllers;
   /// The node's store; null when the node keeps everything in memory.
   std::shared_ptr<node_persistence> persistence;
+  /// Where an actor reports what an operator must see (ictod: the node's
+  /// log, as a warning); standard error when unset. Called from actors'
+  /// threads: it must be thread-safe.
+  std::function<void(const std::string&)> warn;
+
+  void report_warning(const std::string& text) const {
+    if (warn)
+      warn(text);
+    else
+      std::fprintf(stderr, "warning: %s\n", text.c_str());
+  }
 
   bool is_controller(const principal& p) const {
     for (auto& c : controllers)

@@ -51,12 +51,14 @@ restore_contract(caf::actor_system& sys, node_context_ptr ctx,
     return restore_multisig_contract(sys, std::move(ctx), std::move(p),
                                      peers.multisig, m->init, rec);
   case contract_kind::distribution:
+    return restore_distribution_contract(sys, std::move(ctx), std::move(p),
+                                         peers.distribution, m->init, rec);
   case contract_kind::dao:
+    return restore_dao_contract(sys, std::move(ctx), std::move(p), peers.dao,
+                                m->init, rec);
   case contract_kind::launchpad:
-    return make_error(system_errc::storage_failure,
-                      "contract " + m->id.to_text() + ": "
-                          + std::string{to_string(m->kind)}
-                          + " contracts are not durable in this version");
+    return restore_launchpad_contract(sys, std::move(ctx), std::move(p),
+                                      peers.launchpad, m->init, rec);
   }
   return make_error(system_errc::storage_failure,
                     "contract " + m->id.to_text() + ": unknown kind "

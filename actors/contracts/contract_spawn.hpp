@@ -101,12 +101,12 @@ spawn_launchpad_contract(caf::actor_system& sys, node_context_ptr ctx,
 
 // -- restoring (issue 5; actors/contracts/contract_durable.hpp) -------------
 //
-// Token and multisig contracts are durable; distribution, DAO and launchpad
-// contracts are not yet (they keep their state in memory and write no
-// records). Each rebuilds a contract from its store records (`init`: the
-// encoded init message of its metadata) and spawns it under its id, journaling
-// on; it then re-binds with `factory`. Errors name the contract and the
-// sequence number of a bad record.
+// Every kind is durable. Each rebuilds a contract from its store records
+// (`init`: the encoded init message of its metadata) and spawns it under its
+// id, journaling on; it then re-binds with `factory` and settles the ledger
+// or token transfers it had in flight (each is sent again, identical, and
+// the ledger's deduplication tells whether it had happened). Errors name the
+// contract and the sequence number of a bad record.
 
 result<caf::actor>
 restore_token_contract(caf::actor_system& sys, node_context_ptr ctx,
@@ -119,6 +119,23 @@ result<caf::actor> restore_multisig_contract(caf::actor_system& sys,
                                              multisig_factory_actor factory,
                                              const std::string& init,
                                              const store::recovered_actor& rec);
+result<caf::actor>
+restore_launchpad_contract(caf::actor_system& sys, node_context_ptr ctx,
+                           contract_params params,
+                           launchpad_factory_actor factory,
+                           const std::string& init,
+                           const store::recovered_actor& rec);
+result<caf::actor>
+restore_distribution_contract(caf::actor_system& sys, node_context_ptr ctx,
+                              contract_params params,
+                              distribution_factory_actor factory,
+                              const std::string& init,
+                              const store::recovered_actor& rec);
+result<caf::actor>
+restore_dao_contract(caf::actor_system& sys, node_context_ptr ctx,
+                     contract_params params, dao_factory_actor factory,
+                     const std::string& init,
+                     const store::recovered_actor& rec);
 /// The factories restored contracts re-bind with, and the ledger they use.
 struct contract_peers {
   token_factory_actor token;

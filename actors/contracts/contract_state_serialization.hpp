@@ -15,18 +15,28 @@
 //   multisig_state       name, wallet, owner, signers, observers, threshold,
 //                        proposals, next_proposal, executing, attempts
 //   distribution_entry   amount, claimed
+//   distribution_pending_claim  recipient, amount, created_at_time
 //   distribution_state   name, owner, token, start_time, cliff_seconds,
 //                        vesting_seconds, status, recipients, total_amount,
-//                        total_claimed, pending_claims, activated_at?,
+//                        total_claimed, pending, next_claim, activated_at?,
 //                        cancel_reason?
-//   dao_proposal_record  proposal, ballots, eligible_power, executing
+//                        (pending and next_claim replaced pending_claims in
+//                        version 1 before any release wrote a distribution
+//                        checkpoint, so version 1 stays)
+//   dao_proposal_record  proposal, ballots, eligible_power, executing,
+//                        transfer_created_at?, transfer_block?
 //   dao_state            name, owner, members, total_voting_power,
 //                        quorum_bps, approval_threshold_bps,
 //                        voting_period_seconds, proposals, next_proposal_id
 //   launchpad_entry      contribution, pending, refunding
+//   launchpad_transfer   kind, who, amount, from_subaccount?, fee?,
+//                        created_at, in_flight
 //   launchpad_state      config, owner, contributors, raised,
 //                        pending_contributions, settled?, settling,
-//                        finalized_at?, payout_block?, refunds
+//                        finalized_at?, payout_block?, refunds, transfers,
+//                        next_transfer, fee?, refund_cursor?
+//                        (transfers to refund_cursor were added to version
+//                        1: no release wrote a launchpad checkpoint before)
 //   contract_checkpoint  core, state, callbacks
 // (`?`: an optional, as a presence flag then the value; tries as in
 // trie_serialization.hpp; message types field by field through
@@ -100,6 +110,9 @@ BOOST_CLASS_TRACKING(icto::multisig_state, boost::serialization::track_never)
 BOOST_CLASS_VERSION(icto::distribution_entry, 1)
 BOOST_CLASS_TRACKING(icto::distribution_entry,
                      boost::serialization::track_never)
+BOOST_CLASS_VERSION(icto::distribution_pending_claim, 1)
+BOOST_CLASS_TRACKING(icto::distribution_pending_claim,
+                     boost::serialization::track_never)
 BOOST_CLASS_VERSION(icto::distribution_state, 1)
 BOOST_CLASS_TRACKING(icto::distribution_state,
                      boost::serialization::track_never)
@@ -110,6 +123,9 @@ BOOST_CLASS_VERSION(icto::dao_state, 1)
 BOOST_CLASS_TRACKING(icto::dao_state, boost::serialization::track_never)
 BOOST_CLASS_VERSION(icto::launchpad_entry, 1)
 BOOST_CLASS_TRACKING(icto::launchpad_entry, boost::serialization::track_never)
+BOOST_CLASS_VERSION(icto::launchpad_transfer, 1)
+BOOST_CLASS_TRACKING(icto::launchpad_transfer,
+                     boost::serialization::track_never)
 BOOST_CLASS_VERSION(icto::launchpad_state, 1)
 BOOST_CLASS_TRACKING(icto::launchpad_state, boost::serialization::track_never)
 
@@ -397,6 +413,15 @@ void serialize(Archive& ar, icto::distribution_entry& x,
 }
 
 template <class Archive>
+void serialize(Archive& ar, icto::distribution_pending_claim& x,
+               const unsigned version) {
+  icto::archive::check_version(version, 1, "distribution_pending_claim");
+  ar& make_nvp("recipient", x.recipient);
+  ar& make_nvp("amount", x.amount);
+  ar& make_nvp("created_at_time", x.created_at_time);
+}
+
+template <class Archive>
 void save(Archive& ar, const icto::distribution_state& x, unsigned) {
   ar << make_nvp("name", x.name);
   ar << make_nvp("owner", x.owner);
@@ -408,7 +433,8 @@ void save(Archive& ar, const icto::distribution_state& x, unsigned) {
   ar << make_nvp("recipients", x.recipients);
   ar << make_nvp("total_amount", x.total_amount);
   ar << make_nvp("total_claimed", x.total_claimed);
-  ar << make_nvp("pending_claims", x.pending_claims);
+  ar << make_nvp("pending", x.pending);
+  ar << make_nvp("next_claim", x.next_claim);
   icto::archive::save_opt(ar, "activated_at", x.activated_at);
   icto::archive::save_opt(ar, "cancel_reason", x.cancel_reason);
 }
@@ -430,7 +456,8 @@ void load(Archive& ar, icto::distribution_state& x, unsigned version) {
   ar >> make_nvp("recipients", out.recipients);
   ar >> make_nvp("total_amount", out.total_amount);
   ar >> make_nvp("total_claimed", out.total_claimed);
-  ar >> make_nvp("pending_claims", out.pending_claims);
+  ar >> make_nvp("pending", out.pending);
+  ar >> make_nvp("next_claim", out.next_claim);
   icto::archive::load_opt(ar, "activated_at", out.activated_at);
   icto::archive::load_opt(ar, "cancel_reason", out.cancel_reason);
   icto::contract_archive::check_enum(out.status, "distribution_state.status");
@@ -457,6 +484,15 @@ void serialize(Archive& ar, icto::dao_proposal_record& x,
   ar& make_nvp("ballots", x.ballots);
   ar& make_nvp("eligible_power", x.eligible_power);
   ar& make_nvp("executing", x.executing);
+  // Added to version 1 with the DAO's journal (issue 5): no release wrote
+  // a DAO checkpoint before, so the layout changed in place.
+  if constexpr (Archive::is_saving::value) {
+    icto::archive::save_opt(ar, "transfer_created_at", x.transfer_created_at);
+    icto::archive::save_opt(ar, "transfer_block", x.transfer_block);
+  } else {
+    icto::archive::load_opt(ar, "transfer_created_at", x.transfer_created_at);
+    icto::archive::load_opt(ar, "transfer_block", x.transfer_block);
+  }
   if constexpr (!Archive::is_saving::value) {
     using icto::contract_archive::check_enum;
     check_enum(x.proposal.action, "dao_proposal.action");
@@ -517,6 +553,40 @@ void serialize(Archive& ar, icto::launchpad_entry& x, const unsigned version) {
 }
 
 template <class Archive>
+void save(Archive& ar, const icto::launchpad_transfer& x, unsigned) {
+  ar << make_nvp("kind", x.kind);
+  ar << make_nvp("who", x.who);
+  ar << make_nvp("amount", x.amount);
+  icto::archive::save_opt(ar, "from_subaccount", x.from_subaccount);
+  icto::archive::save_opt(ar, "fee", x.fee);
+  ar << make_nvp("created_at", x.created_at);
+  ar << make_nvp("in_flight", x.in_flight);
+}
+
+/// Throws `archive_exception` on a newer version or an unknown kind;
+/// leaves `x` unchanged if anything throws.
+template <class Archive>
+void load(Archive& ar, icto::launchpad_transfer& x, unsigned version) {
+  icto::archive::check_version(version, 1, "launchpad_transfer");
+  icto::launchpad_transfer out;
+  ar >> make_nvp("kind", out.kind);
+  ar >> make_nvp("who", out.who);
+  ar >> make_nvp("amount", out.amount);
+  icto::archive::load_opt(ar, "from_subaccount", out.from_subaccount);
+  icto::archive::load_opt(ar, "fee", out.fee);
+  ar >> make_nvp("created_at", out.created_at);
+  ar >> make_nvp("in_flight", out.in_flight);
+  icto::contract_archive::check_enum(out.kind, "launchpad_transfer.kind");
+  x = std::move(out);
+}
+
+template <class Archive>
+void serialize(Archive& ar, icto::launchpad_transfer& x,
+               const unsigned version) {
+  split_free(ar, x, version);
+}
+
+template <class Archive>
 void save(Archive& ar, const icto::launchpad_state& x, unsigned) {
   ar << make_nvp("config", x.config);
   ar << make_nvp("owner", x.owner);
@@ -528,6 +598,10 @@ void save(Archive& ar, const icto::launchpad_state& x, unsigned) {
   icto::archive::save_opt(ar, "finalized_at", x.finalized_at);
   icto::archive::save_opt(ar, "payout_block", x.payout_block);
   ar << make_nvp("refunds", x.refunds);
+  ar << make_nvp("transfers", x.transfers);
+  ar << make_nvp("next_transfer", x.next_transfer);
+  icto::archive::save_opt(ar, "fee", x.fee);
+  icto::archive::save_opt(ar, "refund_cursor", x.refund_cursor);
 }
 
 /// Throws `archive_exception` on a newer version, an unknown status, a
@@ -547,6 +621,10 @@ void load(Archive& ar, icto::launchpad_state& x, unsigned version) {
   icto::archive::load_opt(ar, "finalized_at", out.finalized_at);
   icto::archive::load_opt(ar, "payout_block", out.payout_block);
   ar >> make_nvp("refunds", out.refunds);
+  ar >> make_nvp("transfers", out.transfers);
+  ar >> make_nvp("next_transfer", out.next_transfer);
+  icto::archive::load_opt(ar, "fee", out.fee);
+  icto::archive::load_opt(ar, "refund_cursor", out.refund_cursor);
   if (out.settled)
     icto::contract_archive::check_enum(*out.settled, "launchpad_state.settled");
   // Before check_invariants: it divides by the price.

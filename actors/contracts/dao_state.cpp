@@ -489,6 +489,7 @@ result<dao_membership_change> execute_proposal(dao_state& st,
     break;
   case dao_action::transfer:
     r.executing = true;
+    r.transfer_created_at = now;
     put(st, r);
     return change;
   }
@@ -514,6 +515,76 @@ void finish_transfer(dao_state& st, uint64_t id, timestamp now,
   r.proposal.executed_at = now;
   r.proposal.failure = std::move(failure);
   put(st, std::move(r));
+}
+
+blob dao_transfer_memo(uint64_t id) {
+  blob out(8);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<uint8_t>(id >> (8 * (out.size() - 1 - i)));
+  return out;
+}
+
+transfer_arg transfer_of(const dao_state& st, uint64_t id) {
+  const auto& r = record(st, id);
+  transfer_arg t;
+  t.to = *r.proposal.params.to;
+  t.amount = *r.proposal.params.amount;
+  t.memo = dao_transfer_memo(id);
+  t.created_at_time = r.transfer_created_at;
+  return t;
+}
+
+dao_transfer_outcome outcome_of(const result<uint64_t>& reply) {
+  if (reply || is(reply.err(), ledger_errc::duplicate))
+    return dao_transfer_outcome::executed;
+  if (is(reply.err(), ledger_errc::too_old)
+      || reply.err().domain == error_domain::system)
+    return dao_transfer_outcome::unknown;
+  return dao_transfer_outcome::failed;
+}
+
+result<dao_transfer_outcome> settle_transfer(dao_state& st, uint64_t id,
+                                             timestamp now,
+                                             const result<uint64_t>& reply) {
+  if (!awaits_transfer(st, id))
+    return make_error(contract_errc::invalid_state,
+                      "proposal " + std::to_string(id) + " awaits no transfer");
+  const auto outcome = outcome_of(reply);
+  switch (outcome) {
+  case dao_transfer_outcome::unknown: break;
+  case dao_transfer_outcome::failed:
+    finish_transfer(st, id, now, reply.err().to_string());
+    break;
+  case dao_transfer_outcome::executed: {
+    finish_transfer(st, id, now, std::nullopt);
+    auto r = record(st, id);
+    r.transfer_block = reply ? *reply : reply.err().detail;
+    put(st, std::move(r));
+    break;
+  }
+  }
+  return outcome;
+}
+
+result<transfer_arg> retry_transfer(const dao_state& st, const principal& who,
+                                    uint64_t id) {
+  if (auto ok = check_member(st, who, "executeProposal"); !ok)
+    return ok.err();
+  if (!awaits_transfer(st, id))
+    return make_error(contract_errc::invalid_state,
+                      "executeProposal: proposal " + std::to_string(id)
+                          + " awaits no transfer");
+  return transfer_of(st, id);
+}
+
+std::vector<uint64_t> transfers_in_flight(const dao_state& st) {
+  std::vector<uint64_t> out;
+  st.proposals.for_each([&](uint64_t id, const dao_proposal_record& r) {
+    if (r.executing)
+      out.push_back(id);
+  });
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string check_invariants(const dao_state& st) {
@@ -553,6 +624,18 @@ std::string check_invariants(const dao_state& st) {
       bad = "proposal " + std::to_string(id) + " stores ballots twice";
     if (r.executing && r.proposal.status != dao_proposal_status::passed)
       bad = "proposal " + std::to_string(id) + " executes but is not passed";
+    const bool transfer = r.proposal.action == dao_action::transfer
+                          && r.proposal.params.to && r.proposal.params.amount;
+    if (r.executing && (!transfer || !r.transfer_created_at))
+      bad = "proposal " + std::to_string(id)
+            + " executes a transfer it cannot rebuild";
+    if (r.transfer_created_at && !transfer)
+      bad = "proposal " + std::to_string(id)
+            + " has a transfer time but no transfer";
+    if (r.transfer_block
+        && (!transfer || r.proposal.status != dao_proposal_status::executed))
+      bad = "proposal " + std::to_string(id)
+            + " has a transfer block but no executed transfer";
   });
   return bad;
 }

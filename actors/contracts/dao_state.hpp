@@ -21,14 +21,23 @@
 // - Executing a passed proposal whose action cannot be done (adding a member
 //   twice, removing a non-member or the last one, a refused transfer) marks
 //   it failed with the reason; it is not retried.
+// - An executed `transfer` stays in flight until the ledger's answer is
+//   known. Its request is rebuilt from the record alone (`transfer_of`), the
+//   same every time: memo = the proposal id (8 bytes, big-endian),
+//   created_at_time = when it was executed, no fee, the DAO's default
+//   subaccount. Sending it again is deduplicated by the ledger, so the DAO
+//   pays at most once: ok or duplicate -> executed (with the block); too_old
+//   or no answer -> unknown (still in flight); any other answer -> failed.
 
 #include "messages/contract_init.hpp"
 #include "messages/contracts/dao.hpp"
+#include "messages/ledger.hpp"
 #include "persistence/trie_map.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace icto {
 
@@ -44,12 +53,17 @@ struct dao_proposal_record {
   uint64_t eligible_power = 0;
   /// An executed transfer is waiting for the ledger's answer.
   bool executing = false;
+  /// A transfer's created_at_time: when it was executed (set from then on).
+  std::optional<timestamp> transfer_created_at;
+  /// The ledger block of an executed transfer.
+  std::optional<uint64_t> transfer_block;
 
   friend bool operator==(const dao_proposal_record& x,
                          const dao_proposal_record& y) {
     return x.proposal == y.proposal && x.ballots == y.ballots
-           && x.eligible_power == y.eligible_power
-           && x.executing == y.executing;
+           && x.eligible_power == y.eligible_power && x.executing == y.executing
+           && x.transfer_created_at == y.transfer_created_at
+           && x.transfer_block == y.transfer_block;
   }
   friend bool operator!=(const dao_proposal_record& x,
                          const dao_proposal_record& y) {
@@ -152,8 +166,9 @@ result<dao_proposal> cast_vote(dao_state& st, const principal& who,
 
 /// Starts executing a passed proposal; any member. Does every action but
 /// `transfer` at once (executed, or failed with the reason) and returns the
-/// membership change it made. A `transfer` is only marked executing: the
-/// caller pays it and then calls `finish_transfer`.
+/// membership change it made. A `transfer` is only marked executing, with
+/// `now` as its created_at_time: the caller pays `transfer_of(st, id)` and
+/// then calls `settle_transfer` (or `finish_transfer`).
 result<dao_membership_change> execute_proposal(dao_state& st,
                                                const principal& who,
                                                uint64_t id, timestamp now);
@@ -167,9 +182,50 @@ bool awaits_transfer(const dao_state& st, uint64_t id);
 void finish_transfer(dao_state& st, uint64_t id, timestamp now,
                      std::optional<std::string> failure);
 
+/// The memo of proposal `id`'s transfer: the id, 8 bytes big-endian.
+blob dao_transfer_memo(uint64_t id);
+
+/// The transfer executing proposal `id` pays, rebuilt from its record: the
+/// same request each time (see the rules above), so that sending it again
+/// is deduplicated by the ledger.
+/// REQUIRES: awaits_transfer(st, id).
+transfer_arg transfer_of(const dao_state& st, uint64_t id);
+
+/// What the ledger's answer to a transfer says happened.
+enum class dao_transfer_outcome : uint8_t {
+  /// It happened: ok(block), or duplicate (its detail is the block).
+  executed,
+  /// It did not happen: any other ledger error, or the DAO has no ledger.
+  failed,
+  /// Unknown: too_old (the ledger forgot the request), or no answer (a
+  /// system error: timeout, unavailable). It stays in flight.
+  unknown,
+};
+
+dao_transfer_outcome outcome_of(const result<uint64_t>& reply);
+
+/// Ends executing proposal `id` with the ledger's answer `reply`: executed
+/// with the block (ok's value, or duplicate's detail), or failed with the
+/// answer as the reason; an unknown outcome changes nothing. Returns the
+/// outcome, or invalid_state if `id` awaits no transfer (nothing changes).
+result<dao_transfer_outcome> settle_transfer(dao_state& st, uint64_t id,
+                                             timestamp now,
+                                             const result<uint64_t>& reply);
+
+/// The transfer of proposal `id` to send again, for a member, after its
+/// answer was unknown (the request is the same: the ledger deduplicates it).
+/// Changes nothing. invalid_state if `id` awaits no transfer.
+result<transfer_arg> retry_transfer(const dao_state& st, const principal& who,
+                                    uint64_t id);
+
+/// The ids of the proposals whose transfer is in flight, ascending.
+std::vector<uint64_t> transfers_in_flight(const dao_state& st);
+
 /// Members and total power agree, powers > 0, settings in range, proposal
-/// ids below next_proposal_id and tallies equal to their ballots. For tests
-/// and health checks; empty when fine, else what is wrong.
+/// ids below next_proposal_id, tallies equal to their ballots, and only
+/// passed transfers with a created_at_time in flight (a block only on an
+/// executed transfer). For tests and health checks; empty when fine, else
+/// what is wrong.
 std::string check_invariants(const dao_state& st);
 
 } // namespace icto

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,9 +68,8 @@ bool operator==(const distribution_state& x, const distribution_state& y) {
          && x.start_time == y.start_time && x.cliff_seconds == y.cliff_seconds
          && x.vesting_seconds == y.vesting_seconds && x.status == y.status
          && x.recipients == y.recipients && x.total_amount == y.total_amount
-         && x.total_claimed == y.total_claimed
-         && x.pending_claims == y.pending_claims
-         && x.activated_at == y.activated_at
+         && x.total_claimed == y.total_claimed && x.pending == y.pending
+         && x.next_claim == y.next_claim && x.activated_at == y.activated_at
          && x.cancel_reason == y.cancel_reason;
 }
 
@@ -246,8 +246,8 @@ result<unit> remove_recipient(distribution_state& st, const principal& who,
   return unit{};
 }
 
-result<tokens> reserve_claim(distribution_state& st, const principal& who,
-                             timestamp now) {
+result<distribution_claim_ticket>
+reserve_claim(distribution_state& st, const principal& who, timestamp now) {
   auto e = st.recipients.find(who);
   if (e == nullptr)
     return make_error(contract_errc::unauthorized,
@@ -268,15 +268,19 @@ result<tokens> reserve_claim(distribution_state& st, const principal& who,
                       "claim: nothing more has vested since the last claim");
   }
   const tokens amount = vested - e->claimed;
+  const uint64_t seq = st.next_claim;
   st.recipients = st.recipients.insert(who, {e->amount, e->claimed + amount});
   st.total_claimed += amount;
-  ++st.pending_claims;
-  return amount;
+  st.pending = st.pending.insert(seq, {who, amount, now});
+  ++st.next_claim;
+  return distribution_claim_ticket{seq, amount};
 }
 
-bool settle_claim(distribution_state& st, const principal&) {
-  --st.pending_claims;
-  if (st.status == distribution_status::active && st.pending_claims == 0
+bool settle_claim(distribution_state& st, uint64_t seq) {
+  if (!st.pending.contains(seq))
+    return false;
+  st.pending = st.pending.erase(seq);
+  if (st.status == distribution_status::active && st.pending.empty()
       && st.total_claimed == st.total_amount) {
     st.status = distribution_status::completed;
     return true;
@@ -284,12 +288,63 @@ bool settle_claim(distribution_state& st, const principal&) {
   return false;
 }
 
-void release_claim(distribution_state& st, const principal& who,
-                   tokens amount) {
-  --st.pending_claims;
-  auto e = st.recipients.find(who);
-  st.recipients = st.recipients.insert(who, {e->amount, e->claimed - amount});
-  st.total_claimed -= amount;
+void release_claim(distribution_state& st, uint64_t seq) {
+  const auto* c = st.pending.find(seq);
+  if (c == nullptr)
+    return;
+  const auto claim = *c;
+  st.pending = st.pending.erase(seq);
+  auto e = st.recipients.find(claim.recipient);
+  st.recipients = st.recipients.insert(claim.recipient,
+                                       {e->amount, e->claimed - claim.amount});
+  st.total_claimed -= claim.amount;
+}
+
+blob claim_memo(uint64_t seq) {
+  blob out(8);
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<uint8_t>(seq & 0xff);
+    seq >>= 8;
+  }
+  return out;
+}
+
+result<transfer_arg> claim_transfer(const distribution_state& st,
+                                    uint64_t seq) {
+  const auto* c = st.pending.find(seq);
+  if (c == nullptr)
+    return make_error(contract_errc::not_found,
+                      "claim " + std::to_string(seq) + " is not in flight");
+  transfer_arg t;
+  t.to = account{c->recipient, std::nullopt};
+  t.amount = c->amount;
+  t.memo = claim_memo(seq);
+  t.created_at_time = c->created_at_time;
+  return t;
+}
+
+std::vector<uint64_t> claims_in_flight(const distribution_state& st,
+                                       const principal& who) {
+  std::vector<uint64_t> out;
+  st.pending.for_each([&](uint64_t seq, const distribution_pending_claim& c) {
+    if (c.recipient == who)
+      out.push_back(seq);
+  });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+payout_outcome classify_payout(const result<uint64_t>& reply) {
+  if (reply || is(reply.err(), ledger_errc::duplicate))
+    return payout_outcome::paid;
+  if (is(reply.err(), ledger_errc::too_old)
+      || reply.err().domain == error_domain::system)
+    return payout_outcome::unknown;
+  return payout_outcome::refused;
+}
+
+uint64_t paid_block(const result<uint64_t>& reply) {
+  return reply ? *reply : reply.err().detail;
 }
 
 distribution_info info_of(const distribution_state& st, bool is_public) {
@@ -324,6 +379,30 @@ std::string check_invariants(const distribution_state& st) {
   });
   if (!bad.empty())
     return bad;
+  // A recipient's claims in flight are part of what it claimed.
+  std::map<principal, u128> in_flight;
+  st.pending.for_each([&](uint64_t seq, const distribution_pending_claim& c) {
+    in_flight[c.recipient] += c.amount;
+    if (!bad.empty())
+      return;
+    const auto name = "claim " + std::to_string(seq) + " in flight";
+    if (seq == 0 || seq >= st.next_claim)
+      bad = name + " has a sequence number not below next_claim "
+            + std::to_string(st.next_claim);
+    else if (c.amount == 0)
+      bad = name + " has an amount of 0";
+    else if (!st.recipients.contains(c.recipient))
+      bad = name + " pays " + c.recipient.to_text()
+            + ", who is not a recipient";
+  });
+  if (!bad.empty())
+    return bad;
+  for (const auto& [p, sum] : in_flight)
+    if (sum > st.recipients.find(p)->claimed)
+      return "the claims in flight of " + p.to_text()
+             + " exceed what it claimed";
+  if (st.next_claim == 0)
+    return "next_claim is 0";
   if (amount != st.total_amount)
     return "total_amount does not match the recipients' amounts";
   if (claimed != st.total_claimed)
@@ -331,7 +410,7 @@ std::string check_invariants(const distribution_state& st) {
   if (st.status == distribution_status::created && st.total_claimed != 0)
     return "a created distribution has claims";
   if (st.status == distribution_status::completed
-      && (st.total_claimed != st.total_amount || st.pending_claims != 0))
+      && (st.total_claimed != st.total_amount || !st.pending.empty()))
     return "a completed distribution has unclaimed tokens";
   if ((st.status == distribution_status::active
        || st.status == distribution_status::completed)

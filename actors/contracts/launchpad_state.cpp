@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,170 @@ std::string amount_text(tokens x) {
   return std::to_string(x);
 }
 
+error no_transfer(uint64_t seq, const char* what) {
+  return make_error(contract_errc::not_found, "transfer " + std::to_string(seq)
+                                                  + " is not a " + what
+                                                  + " in flight");
+}
+
+/// Transfer `seq` if it is of `kind` and in flight.
+const launchpad_transfer* in_flight(const launchpad_state& st, uint64_t seq,
+                                    launchpad_transfer_kind kind) {
+  auto t = st.transfers.find(seq);
+  if (t == nullptr || t->kind != kind || !t->in_flight)
+    return nullptr;
+  return t;
+}
+
+/// The transfer of `kind` to or from `who` whose outcome is unknown.
+std::optional<uint64_t> unknown_transfer(const launchpad_state& st,
+                                         launchpad_transfer_kind kind,
+                                         const principal& who) {
+  std::optional<uint64_t> out;
+  st.transfers.for_each([&](uint64_t seq, const launchpad_transfer& t) {
+    if (t.kind == kind && !t.in_flight && t.who == who)
+      out = seq;
+  });
+  return out;
+}
+
+/// Starts a transfer (numbered next_transfer) and returns its number.
+uint64_t start_transfer(launchpad_state& st, launchpad_transfer t) {
+  const auto seq = st.next_transfer++;
+  st.transfers = st.transfers.insert(seq, std::move(t));
+  return seq;
+}
+
+/// Puts a transfer whose outcome is unknown back in flight.
+void resend(launchpad_state& st, uint64_t seq) {
+  auto t = *st.transfers.find(seq);
+  t.in_flight = true;
+  st.transfers = st.transfers.insert(seq, std::move(t));
+}
+
+void set_refunding(launchpad_state& st, const principal& who, bool on) {
+  auto e = *st.contributors.find(who);
+  e.refunding = on;
+  st.contributors = st.contributors.insert(who, std::move(e));
+}
+
+/// Starts (or sends again) the refund of `c` at `now`, or records a refused
+/// one if the contribution does not cover the fee.
+refund_start start_refund(launchpad_state& st, const contribution& c,
+                          tokens fee, timestamp now) {
+  refund_start out;
+  if (auto seq = unknown_transfer(st, launchpad_transfer_kind::refund,
+                                  c.contributor)) {
+    resend(st, *seq);
+    set_refunding(st, c.contributor, true);
+    out.transfer = *seq;
+    return out;
+  }
+  if (!refund_covers_fee(c, fee)) {
+    sale_refund r;
+    r.contributor = c.contributor;
+    r.at = now;
+    r.failure = make_error(contract_errc::insufficient_funds,
+                           "the contribution does not cover the ledger fee "
+                               + amount_text(fee))
+                    .to_string();
+    out.refund = r;
+    record_refund(st, std::move(r));
+    return out;
+  }
+  launchpad_transfer t;
+  t.kind = launchpad_transfer_kind::refund;
+  t.who = c.contributor;
+  t.amount = c.amount - fee;
+  t.fee = fee;
+  t.created_at = now;
+  out.transfer = start_transfer(st, std::move(t));
+  set_refunding(st, c.contributor, true);
+  return out;
+}
+
+std::pair<contribution, bool>
+confirm_contribution(launchpad_state& st, const principal& who, tokens amount,
+                     timestamp now) {
+  auto e = *st.contributors.find(who);
+  const bool first = e.contribution.amount == 0;
+  e.pending -= amount;
+  e.contribution.amount += amount;
+  e.contribution.allocation = allocation_of(e.contribution.amount,
+                                            st.config.price_e8s);
+  e.contribution.last_contributed_at = now;
+  --st.pending_contributions;
+  auto out = e.contribution;
+  st.contributors = st.contributors.insert(who, std::move(e));
+  return {std::move(out), first};
+}
+
+void release_contribution(launchpad_state& st, const principal& who,
+                          tokens amount) {
+  auto e = *st.contributors.find(who);
+  e.pending -= amount;
+  st.raised -= amount;
+  --st.pending_contributions;
+  if (e.contribution.amount == 0 && e.pending == 0)
+    st.contributors = st.contributors.erase(who);
+  else
+    st.contributors = st.contributors.insert(who, std::move(e));
+}
+
+/// The transfer records against the contributors, the payout and the
+/// numbering; empty when fine.
+std::string check_transfers(const launchpad_state& st) {
+  std::map<principal, u128> reserved;
+  std::map<principal, int> refunds;
+  uint64_t contributions = 0;
+  int payouts = 0;
+  std::string bad;
+  st.transfers.for_each([&](uint64_t seq, const launchpad_transfer& t) {
+    const auto name = "transfer " + std::to_string(seq);
+    if (!bad.empty())
+      return;
+    if (seq >= st.next_transfer) {
+      bad = name + " is not below next_transfer";
+      return;
+    }
+    auto e = st.contributors.find(t.who);
+    switch (t.kind) {
+    case launchpad_transfer_kind::contribution:
+      if (!t.in_flight || e == nullptr)
+        bad = name + ": a contribution not in flight or of no contributor";
+      reserved[t.who] += t.amount;
+      ++contributions;
+      break;
+    case launchpad_transfer_kind::payout:
+      if (++payouts > 1 || t.who != st.owner || st.settled || !t.fee
+          || (t.in_flight && !st.settling))
+        bad = name + ": a payout that does not fit the sale";
+      break;
+    case launchpad_transfer_kind::refund:
+      if (++refunds[t.who] > 1 || e == nullptr || e->contribution.refunded
+          || e->refunding != t.in_flight || !t.fee)
+        bad = name + ": a refund that does not fit its contributor";
+      break;
+    default: bad = name + ": no such kind";
+    }
+  });
+  if (!bad.empty())
+    return bad;
+  if (contributions != st.pending_contributions)
+    return "pending_contributions does not count the contributions in flight";
+  st.contributors.for_each([&](const principal& p, const launchpad_entry& e) {
+    if (!bad.empty())
+      return;
+    auto r = reserved.find(p);
+    if (e.pending != (r == reserved.end() ? 0 : r->second))
+      bad = "the pending amount of " + p.to_text()
+            + " is not its contributions in flight";
+    else if (e.refunding && refunds.count(p) == 0)
+      bad = p.to_text() + " is refunding without a refund in flight";
+  });
+  return bad;
+}
+
 } // namespace
 
 bool operator==(const launchpad_state& x, const launchpad_state& y) {
@@ -34,7 +199,9 @@ bool operator==(const launchpad_state& x, const launchpad_state& y) {
          && x.pending_contributions == y.pending_contributions
          && x.settled == y.settled && x.settling == y.settling
          && x.finalized_at == y.finalized_at && x.payout_block == y.payout_block
-         && x.refunds == y.refunds;
+         && x.refunds == y.refunds && x.transfers == y.transfers
+         && x.next_transfer == y.next_transfer && x.fee == y.fee
+         && x.refund_cursor == y.refund_cursor;
 }
 
 result<unit> validate(const launchpad_init& init) {
@@ -159,10 +326,80 @@ sale_refund_page refunds_page(const launchpad_state& st, const page& pg) {
   return out;
 }
 
+// -- transfers ----------------------------------------------------------------
+
+blob transfer_memo(uint64_t seq) {
+  blob out(8);
+  for (int i = 7; i >= 0; --i, seq >>= 8)
+    out[static_cast<size_t>(i)] = static_cast<uint8_t>(seq & 0xff);
+  return out;
+}
+
+result<transfer_from_args> contribution_request(const launchpad_state& st,
+                                                uint64_t seq,
+                                                const principal& sale) {
+  auto t = st.transfers.find(seq);
+  if (t == nullptr || t->kind != launchpad_transfer_kind::contribution)
+    return make_error(contract_errc::not_found, "transfer "
+                                                    + std::to_string(seq)
+                                                    + " is not a contribution");
+  transfer_from_args out;
+  out.from = account{t->who, t->from_subaccount};
+  out.to = account{sale, std::nullopt};
+  out.amount = t->amount;
+  out.memo = transfer_memo(seq);
+  out.created_at_time = t->created_at;
+  return out;
+}
+
+result<transfer_arg> payment_request(const launchpad_state& st, uint64_t seq) {
+  auto t = st.transfers.find(seq);
+  if (t == nullptr || t->kind == launchpad_transfer_kind::contribution)
+    return make_error(contract_errc::not_found,
+                      "transfer " + std::to_string(seq)
+                          + " is not a payout or refund");
+  transfer_arg out;
+  out.to = account{t->who, std::nullopt};
+  out.amount = t->amount;
+  out.fee = t->fee;
+  out.memo = transfer_memo(seq);
+  out.created_at_time = t->created_at;
+  return out;
+}
+
+ledger_outcome outcome_of(const result<uint64_t>& reply,
+                          std::optional<uint64_t>* block) {
+  if (reply) {
+    if (block)
+      *block = *reply;
+    return ledger_outcome::happened;
+  }
+  const auto& e = reply.err();
+  if (is(e, ledger_errc::duplicate)) {
+    if (block)
+      *block = e.detail;
+    return ledger_outcome::happened;
+  }
+  if (e.domain == error_domain::system || is(e, ledger_errc::too_old))
+    return ledger_outcome::unknown;
+  return ledger_outcome::refused;
+}
+
+std::vector<uint64_t> transfers_in_flight(const launchpad_state& st) {
+  std::vector<uint64_t> out;
+  st.transfers.for_each([&](uint64_t seq, const launchpad_transfer& t) {
+    if (t.in_flight)
+      out.push_back(seq);
+  });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // -- contributions ------------------------------------------------------------
 
-result<unit> reserve_contribution(launchpad_state& st, const principal& who,
-                                  const contribute_arg& arg, timestamp now) {
+result<uint64_t> reserve_contribution(launchpad_state& st, const principal& who,
+                                      const contribute_arg& arg,
+                                      timestamp now) {
   const auto& c = st.config;
   if (who.empty() || who.is_anonymous())
     return make_error(contract_errc::unauthorized,
@@ -203,35 +440,33 @@ result<unit> reserve_contribution(launchpad_state& st, const principal& who,
   st.contributors = st.contributors.insert(who, std::move(e));
   st.raised += arg.amount;
   ++st.pending_contributions;
-  return unit{};
+  launchpad_transfer t;
+  t.kind = launchpad_transfer_kind::contribution;
+  t.who = who;
+  t.amount = arg.amount;
+  t.from_subaccount = arg.from_subaccount;
+  t.created_at = now;
+  return start_transfer(st, std::move(t));
 }
 
-std::pair<contribution, bool>
-confirm_contribution(launchpad_state& st, const principal& who, tokens amount,
-                     timestamp now) {
-  auto e = *st.contributors.find(who);
-  const bool first = e.contribution.amount == 0;
-  e.pending -= amount;
-  e.contribution.amount += amount;
-  e.contribution.allocation = allocation_of(e.contribution.amount,
-                                            st.config.price_e8s);
-  e.contribution.last_contributed_at = now;
-  --st.pending_contributions;
-  auto out = e.contribution;
-  st.contributors = st.contributors.insert(who, std::move(e));
-  return {std::move(out), first};
-}
-
-void release_contribution(launchpad_state& st, const principal& who,
-                          tokens amount) {
-  auto e = *st.contributors.find(who);
-  e.pending -= amount;
-  st.raised -= amount;
-  --st.pending_contributions;
-  if (e.contribution.amount == 0 && e.pending == 0)
-    st.contributors = st.contributors.erase(who);
-  else
-    st.contributors = st.contributors.insert(who, std::move(e));
+result<contribution_finish>
+finish_contribution(launchpad_state& st, uint64_t seq,
+                    const result<uint64_t>& reply, timestamp now) {
+  auto t = in_flight(st, seq, launchpad_transfer_kind::contribution);
+  if (t == nullptr)
+    return no_transfer(seq, "contribution");
+  const auto who = t->who;
+  const auto amount = t->amount;
+  st.transfers = st.transfers.erase(seq);
+  contribution_finish out;
+  if (outcome_of(reply) == ledger_outcome::happened) {
+    auto [c, first] = confirm_contribution(st, who, amount, now);
+    out.confirmed = std::move(c);
+    out.first = first;
+  } else {
+    release_contribution(st, who, amount);
+  }
+  return out;
 }
 
 // -- settlement ---------------------------------------------------------------
@@ -258,7 +493,74 @@ result<sale_status> begin_finalize(launchpad_state& st, const principal& who,
                       "finalize: " + std::to_string(st.pending_contributions)
                           + " contribution(s) still wait for the ledger");
   st.settling = true;
+  st.fee.reset();
+  st.refund_cursor.reset();
   return status;
+}
+
+void finalize_fee(launchpad_state& st, const result<tokens>& fee,
+                  timestamp now) {
+  if (fee)
+    st.fee = *fee;
+  else
+    end_finalize(st, std::nullopt, std::nullopt, now);
+}
+
+result<std::optional<uint64_t>> begin_payout(launchpad_state& st,
+                                             timestamp now) {
+  if (!st.settling || st.settled || !st.fee || st.raised < st.config.soft_cap)
+    return make_error(contract_errc::invalid_state,
+                      "payout: the sale is not finalizing a success with "
+                      "the ledger fee known");
+  bool busy = false;
+  st.transfers.for_each([&](uint64_t, const launchpad_transfer& t) {
+    busy = busy || (t.kind == launchpad_transfer_kind::payout && t.in_flight);
+  });
+  if (busy)
+    return make_error(contract_errc::invalid_state,
+                      "payout: the payout is in flight");
+  if (auto seq = unknown_transfer(st, launchpad_transfer_kind::payout,
+                                  st.owner)) {
+    resend(st, *seq);
+    return std::optional<uint64_t>{*seq};
+  }
+  if (st.raised <= *st.fee) {
+    // Nothing the ledger fee leaves to pay.
+    end_finalize(st, sale_status::finalized, std::nullopt, now);
+    return std::optional<uint64_t>{};
+  }
+  launchpad_transfer t;
+  t.kind = launchpad_transfer_kind::payout;
+  t.who = st.owner;
+  t.amount = st.raised - *st.fee;
+  t.fee = st.fee;
+  t.created_at = now;
+  return std::optional<uint64_t>{start_transfer(st, std::move(t))};
+}
+
+result<unit> finish_payout(launchpad_state& st, uint64_t seq,
+                           const result<uint64_t>& reply, timestamp now) {
+  if (in_flight(st, seq, launchpad_transfer_kind::payout) == nullptr)
+    return no_transfer(seq, "payout");
+  std::optional<uint64_t> block;
+  switch (outcome_of(reply, &block)) {
+  case ledger_outcome::happened:
+    st.transfers = st.transfers.erase(seq);
+    end_finalize(st, sale_status::finalized, block, now);
+    break;
+  case ledger_outcome::refused:
+    st.transfers = st.transfers.erase(seq);
+    end_finalize(st, std::nullopt, std::nullopt, now);
+    break;
+  case ledger_outcome::unknown: {
+    auto t = *st.transfers.find(seq);
+    t.in_flight = false;
+    st.transfers = st.transfers.insert(seq, std::move(t));
+    end_finalize(st, std::nullopt, std::nullopt, now);
+    break;
+  }
+  }
+  return unit{};
 }
 
 std::vector<contribution> refundable(const launchpad_state& st) {
@@ -274,12 +576,34 @@ std::vector<contribution> refundable(const launchpad_state& st) {
   return out;
 }
 
+std::optional<contribution> next_refund(const launchpad_state& st) {
+  for (auto& c : refundable(st))
+    if (!st.refund_cursor || *st.refund_cursor < c.contributor)
+      return c;
+  return std::nullopt;
+}
+
 bool refund_covers_fee(const contribution& c, tokens fee) {
   return c.amount > fee;
 }
 
-result<contribution> begin_claim_refund(launchpad_state& st,
-                                        const principal& who) {
+result<refund_start> begin_refund(launchpad_state& st, const principal& who,
+                                  timestamp now) {
+  if (!st.settling || st.settled || !st.fee || st.raised >= st.config.soft_cap)
+    return make_error(contract_errc::invalid_state,
+                      "refund: the sale is not finalizing a failure with the "
+                      "ledger fee known");
+  auto next = next_refund(st);
+  if (!next || next->contributor != who)
+    return make_error(contract_errc::invalid_state,
+                      "refund: " + who.to_text()
+                          + " is not the next contributor to refund");
+  st.refund_cursor = who;
+  return start_refund(st, *next, *st.fee, now);
+}
+
+result<refund_start> begin_claim_refund(launchpad_state& st,
+                                        const principal& who, timestamp now) {
   if (st.settled != sale_status::refunded)
     return make_error(contract_errc::invalid_state,
                       "claimRefund: the sale was not refunded");
@@ -293,16 +617,12 @@ result<contribution> begin_claim_refund(launchpad_state& st,
   if (e->refunding)
     return make_error(contract_errc::invalid_state,
                       "claimRefund: a refund is being paid");
-  // Copy before begin_refund: it replaces the entry `e` points into.
-  auto out = e->contribution;
-  begin_refund(st, who);
-  return out;
-}
-
-void begin_refund(launchpad_state& st, const principal& who) {
-  auto e = *st.contributors.find(who);
-  e.refunding = true;
-  st.contributors = st.contributors.insert(who, std::move(e));
+  if (!st.fee)
+    return make_error(contract_errc::invalid_state,
+                      "claimRefund: finalize did not learn the ledger fee");
+  // Copy: start_refund replaces the entry `e` points into.
+  const auto c = e->contribution;
+  return start_refund(st, c, *st.fee, now);
 }
 
 bool record_refund(launchpad_state& st, sale_refund r) {
@@ -314,6 +634,35 @@ bool record_refund(launchpad_state& st, sale_refund r) {
   st.contributors = st.contributors.insert(r.contributor, std::move(e));
   st.refunds = st.refunds.insert(st.refunds.size(), std::move(r));
   return paid;
+}
+
+result<refund_finish> finish_refund(launchpad_state& st, uint64_t seq,
+                                    const result<uint64_t>& reply,
+                                    timestamp now) {
+  auto t = in_flight(st, seq, launchpad_transfer_kind::refund);
+  if (t == nullptr)
+    return no_transfer(seq, "refund");
+  auto copy = *t;
+  sale_refund r;
+  r.contributor = copy.who;
+  r.amount = copy.amount;
+  r.at = now;
+  std::optional<uint64_t> block;
+  const auto outcome = outcome_of(reply, &block);
+  if (outcome == ledger_outcome::happened)
+    r.block_index = block;
+  else
+    r.failure = reply.err().to_string();
+  if (outcome == ledger_outcome::unknown) {
+    copy.in_flight = false;
+    st.transfers = st.transfers.insert(seq, std::move(copy));
+  } else {
+    st.transfers = st.transfers.erase(seq);
+  }
+  refund_finish out;
+  out.refund = r;
+  out.paid = record_refund(st, std::move(r));
+  return out;
 }
 
 void end_finalize(launchpad_state& st, std::optional<sale_status> status,
@@ -359,7 +708,7 @@ std::string check_invariants(const launchpad_state& st) {
   if (st.settled && *st.settled != sale_status::finalized
       && *st.settled != sale_status::refunded)
     return "the sale settled in a status other than finalized or refunded";
-  return {};
+  return check_transfers(st);
 }
 
 } // namespace icto

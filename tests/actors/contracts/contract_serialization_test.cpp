@@ -213,9 +213,10 @@ checkpoint<distribution_state> busy_distribution() {
   EXPECT_TRUE(activate(st, owner, t0 + 1));
   auto paid = reserve_claim(st, alice, vesting_day(50));
   EXPECT_TRUE(paid);
-  settle_claim(st, alice);
-  EXPECT_TRUE(reserve_claim(st, bob, vesting_day(60))); // in flight
-  EXPECT_EQ(st.pending_claims, 1u);
+  settle_claim(st, paid->seq);
+  EXPECT_TRUE(reserve_claim(st, bob, vesting_day(60))); // in flight: seq 2
+  EXPECT_EQ(st.pending.size(), 1u);
+  EXPECT_EQ(st.next_claim, 3u);
   EXPECT_EQ(check_invariants(st), "");
   return checkpoint_of(contract_kind::distribution, std::move(st));
 }
@@ -319,25 +320,39 @@ void contribute(launchpad_state& st, const principal& who, tokens x) {
   arg.amount = x;
   auto r = reserve_contribution(st, who, arg, during);
   EXPECT_TRUE(r) << r.err().to_string();
-  confirm_contribution(st, who, x, during);
+  auto f = finish_contribution(st, *r, result<uint64_t>{*r + 50}, during);
+  EXPECT_TRUE(f && f->confirmed);
 }
 
-/// A failed sale, refunded: one refund paid, one refused, a claimed refund
-/// in flight.
+/// A failed sale, refunded: one refund paid, one refused, one without an
+/// answer (kept), a claimed refund in flight.
 checkpoint<launchpad_state> busy_launchpad() {
   auto st = make_launchpad_state(sale_init(), owner);
   contribute(st, alice, 300);
   contribute(st, bob, 200);
   contribute(st, alice, 150);
+  contribute(st, carol, 100);
   EXPECT_TRUE(begin_finalize(st, owner, sale_end));
-  begin_refund(st, alice);
-  begin_refund(st, bob);
-  EXPECT_TRUE(record_refund(st, sale_refund{alice, 350, 11, sale_end, {}}));
-  EXPECT_FALSE(record_refund(st, sale_refund{bob, 100, std::nullopt, sale_end,
-                                             "ledger down"}));
+  finalize_fee(st, result<tokens>{10}, sale_end);
+  const result<uint64_t> answers[]
+      = {result<uint64_t>{11},
+         result<uint64_t>{make_error(ledger_errc::insufficient_funds, "no")},
+         result<uint64_t>{make_error(system_errc::timeout, "ledger down")}};
+  for (const auto& answer : answers) {
+    auto n = next_refund(st);
+    EXPECT_TRUE(n);
+    auto s = begin_refund(st, n->contributor, sale_end);
+    EXPECT_TRUE(s && s->transfer);
+    EXPECT_TRUE(finish_refund(st, *s->transfer, answer, sale_end));
+  }
   end_finalize(st, sale_status::refunded, std::nullopt, sale_end + 1);
-  EXPECT_TRUE(begin_claim_refund(st, bob)); // in flight
-  EXPECT_EQ(st.refunds.size(), 2u);
+  EXPECT_EQ(st.refunds.size(), 3u);
+  EXPECT_EQ(st.transfers.size(), 1u) << "the unanswered refund";
+  // The refused one claims again: in flight.
+  auto failed = st.refunds.find(1)->contributor;
+  auto claim = begin_claim_refund(st, failed, sale_end + 2);
+  EXPECT_TRUE(claim && claim->transfer);
+  EXPECT_EQ(st.transfers.size(), 2u);
   EXPECT_EQ(check_invariants(st), "");
   return checkpoint_of(contract_kind::launchpad, std::move(st));
 }
@@ -348,6 +363,7 @@ checkpoint<launchpad_state> open_launchpad() {
   contribute(st, alice, 300);
   contribute_arg arg;
   arg.amount = 500;
+  arg.from_subaccount = sub(4);
   EXPECT_TRUE(reserve_contribution(st, bob, arg, during));
   EXPECT_EQ(st.pending_contributions, 1u);
   EXPECT_EQ(check_invariants(st), "");
@@ -410,8 +426,10 @@ TEST(contract_serialization, distribution_round_trips_and_goes_on_alike) {
   const auto x = busy_distribution();
   auto copy = round_trip(x).value().state;
   auto orig = x.state;
-  settle_claim(copy, bob);
-  settle_claim(orig, bob);
+  // Bob's claim in flight rebuilds the same transfer from the loaded state.
+  EXPECT_EQ(claim_transfer(copy, 2).value(), claim_transfer(orig, 2).value());
+  settle_claim(copy, 2);
+  settle_claim(orig, 2);
   EXPECT_EQ(reserve_claim(copy, carol, vesting_day(70)),
             reserve_claim(orig, carol, vesting_day(70)));
   EXPECT_EQ(copy, orig);
@@ -428,9 +446,18 @@ TEST(contract_serialization, dao_round_trips_and_goes_on_alike) {
   auto copy = back->state;
   const auto transfer_id = uint64_t{3};
   ASSERT_TRUE(awaits_transfer(copy, transfer_id));
-  finish_transfer(copy, transfer_id, after_vote + 5, std::nullopt);
-  finish_transfer(orig, transfer_id, after_vote + 5, std::nullopt);
+  // The transfer in flight is rebuilt the same from the loaded state.
+  EXPECT_EQ(transfer_of(copy, transfer_id), transfer_of(orig, transfer_id));
+  EXPECT_EQ(transfer_of(copy, transfer_id).created_at_time, after_vote);
+  EXPECT_EQ(
+      settle_transfer(copy, transfer_id, after_vote + 5, result<uint64_t>{8}),
+      settle_transfer(orig, transfer_id, after_vote + 5, result<uint64_t>{8}));
   EXPECT_EQ(copy, orig);
+  EXPECT_EQ(copy.proposals.find(transfer_id)->transfer_block, 8u);
+  // A settled transfer (its time and block) round-trips too.
+  auto settled = x;
+  settled.state = orig;
+  EXPECT_EQ(round_trip(settled).value(), settled);
   EXPECT_EQ(proposal_of(copy, 5, after_vote + 6),
             proposal_of(orig, 5, after_vote + 6));
 }
@@ -444,10 +471,22 @@ TEST(contract_serialization, launchpad_round_trips_and_goes_on_alike) {
   const auto x = busy_launchpad();
   auto copy = round_trip(x).value().state;
   auto orig = x.state;
-  EXPECT_EQ(record_refund(copy, sale_refund{bob, 100, 12, sale_end + 9, {}}),
-            record_refund(orig, sale_refund{bob, 100, 12, sale_end + 9, {}}));
+  // The claim in flight is rebuilt identically and finishes alike.
+  const auto seq = transfers_in_flight(orig).at(0);
+  EXPECT_EQ(payment_request(copy, seq).value(),
+            payment_request(orig, seq).value());
+  const auto who = orig.transfers.find(seq)->who;
+  auto a = finish_refund(copy, seq, result<uint64_t>{12}, sale_end + 9);
+  auto b = finish_refund(orig, seq, result<uint64_t>{12}, sale_end + 9);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->paid, b->paid);
   EXPECT_EQ(copy, orig);
-  EXPECT_TRUE(contribution_of(copy, bob).refunded);
+  EXPECT_TRUE(contribution_of(copy, who).refunded);
+  // So is the contribution in flight of the open sale.
+  const auto open = open_launchpad();
+  const auto back = round_trip(open).value().state;
+  EXPECT_EQ(contribution_request(back, 1, contract_id).value(),
+            contribution_request(open.state, 1, contract_id).value());
 }
 
 TEST(contract_serialization, fresh_states_and_text_archives_round_trip) {
@@ -567,11 +606,14 @@ TEST(contract_serialization, a_newer_class_version_is_refused) {
   expect_newer_refused(dao.state);
   expect_newer_refused(sale.state);
   expect_newer_refused(*dist.state.recipients.find(alice));
+  expect_newer_refused(*dist.state.pending.find(2));
   expect_newer_refused(*dao.state.proposals.find(1));
   expect_newer_refused(*sale.state.contributors.find(alice));
   expect_newer_refused(*multisig.state.proposals.find(1));
   expect_newer_refused(dao.state.proposals.find(1)->proposal);
   expect_newer_refused(*sale.state.refunds.find(0));
+  expect_newer_refused(
+      *sale.state.transfers.find(transfers_in_flight(sale.state).at(0)));
   expect_newer_refused(sale.state.config);
   expect_newer_refused(token.core.version);
   expect_newer_refused(acc(alice, sub(1)));
@@ -651,6 +693,20 @@ TEST(contract_serialization, a_broken_distribution_is_refused) {
         c.state.status = static_cast<distribution_status>(9);
       },
       "distribution_state.status");
+  expect_broken_refused(
+      x,
+      [](auto& c) {
+        c.state.next_claim = 2;
+      },
+      "next_claim");
+  expect_broken_refused(
+      x,
+      [](auto& c) {
+        auto claim = *c.state.pending.find(2);
+        claim.amount += 1;
+        c.state.pending = c.state.pending.insert(2, claim);
+      },
+      "claims in flight of");
 }
 
 TEST(contract_serialization, a_broken_dao_is_refused) {
@@ -677,6 +733,14 @@ TEST(contract_serialization, a_broken_dao_is_refused) {
         c.state.proposals = c.state.proposals.insert(5, r);
       },
       "tally");
+  expect_broken_refused(
+      x,
+      [](auto& c) {
+        auto r = *c.state.proposals.find(3);
+        r.transfer_created_at.reset();
+        c.state.proposals = c.state.proposals.insert(3, r);
+      },
+      "cannot rebuild");
 }
 
 TEST(contract_serialization, a_broken_launchpad_is_refused) {
@@ -700,6 +764,26 @@ TEST(contract_serialization, a_broken_launchpad_is_refused) {
         c.state.settled = static_cast<sale_status>(42);
       },
       "launchpad_state.settled");
+  expect_broken_refused(
+      x,
+      [](auto& c) {
+        const auto seq = transfers_in_flight(c.state).at(0);
+        auto t = *c.state.transfers.find(seq);
+        t.kind = static_cast<launchpad_transfer_kind>(7);
+        c.state.transfers = c.state.transfers.insert(seq, t);
+      },
+      "launchpad_transfer.kind");
+  // A refund in flight whose contributor is not refunding.
+  expect_broken_refused(
+      x,
+      [](auto& c) {
+        const auto seq = transfers_in_flight(c.state).at(0);
+        auto e = *c.state.contributors.find(c.state.transfers.find(seq)->who);
+        e.refunding = false;
+        c.state.contributors
+            = c.state.contributors.insert(e.contribution.contributor, e);
+      },
+      "refund");
 }
 
 TEST(contract_serialization, a_core_that_disagrees_is_refused) {

@@ -1,7 +1,13 @@
 // The DAO contract actor with the real ledger: membership and its
 // callbacks, proposals, votes, execution of membership changes and of a
-// transfer paid from the DAO's account on the platform ledger.
+// transfer paid from the DAO's account on the platform ledger; a DAO
+// restored from its journal with a transfer in flight sends it again and
+// pays it at most once.
 
+#include "actors/common/event_codec.hpp"
+#include "actors/contracts/contract_core.hpp"
+#include "actors/contracts/dao_journal.hpp"
+#include "persistence/node_store.hpp"
 #include "tests/actors/contracts/distribution_dao_launchpad_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -184,6 +190,139 @@ TEST_F(dao_contract_test, a_transfer_the_ledger_refuses_fails) {
   auto health = call_as_factory<result<contract_health>>(d, health_ping_arg{});
   ASSERT_TRUE(health);
   EXPECT_TRUE(health->healthy) << health->message;
+}
+
+// -- restored with a transfer in flight ---------------------------------------
+
+/// A DAO's journal as the store holds it: a proposal paying 1000 to
+/// stranger, voted by alice and bob, executed by carol when its period was
+/// over; the node died before the ledger's answer was journaled.
+class dao_restore_test : public dao_contract_test {
+ protected:
+  dao_restore_test() {
+    created = clock.now();
+    advance(std::chrono::seconds{period});
+    executed = clock.now();
+    dao_create_proposal_arg a;
+    a.title = "Pay";
+    a.action = dao_action::transfer;
+    a.params.to = acc(stranger);
+    a.params.amount = 1000;
+    events = {
+        make_op_event(contract_op::created, owner, created, contract_id),
+        dao_event(alice, created, a),
+        dao_event(alice, created + 1, dao_vote_arg{1, dao_vote_choice::yes}),
+        dao_event(bob, created + 2, dao_vote_arg{1, dao_vote_choice::yes}),
+        dao_event(carol, executed, dao_execute_arg{1}),
+    };
+  }
+
+  store::recovered_actor journal() const {
+    store::recovered_actor out;
+    out.actor = contract_id;
+    for (const auto& ev : events)
+      out.events.emplace_back(++out.last_seq, encode_event(ev));
+    return out;
+  }
+
+  /// The state the journal rebuilds (what the restored actor starts from).
+  dao_state replayed() {
+    dao_image img{make_contract_core(contract_kind::dao, contract_id, owner,
+                                     factory_id, semver{1, 0, 0}, created,
+                                     false, "active"),
+                  make_dao_state(sample(), owner),
+                  {}};
+    for (const auto& ev : events)
+      EXPECT_TRUE(replay_dao_event(img, ev));
+    return img.state;
+  }
+
+  /// Restores the DAO and runs it (contracts start lazily), as the node
+  /// does after a restart.
+  dao_contract_actor restore() {
+    auto p = params();
+    p.created_at = created;
+    auto h = restore_dao_contract(*sys, ctx, std::move(p),
+                                  factory_handle<dao_factory_actor>(),
+                                  encode_event(sample()), journal());
+    EXPECT_TRUE(h) << (h ? "" : h.err().to_string());
+    if (!h)
+      return {};
+    auto d = keep(caf::actor_cast<dao_contract_actor>(*h));
+    auto s = call<result<contract_status>>(d, stranger, contract_status_arg{});
+    EXPECT_TRUE(s);
+    run();
+    return d;
+  }
+
+  result<dao_proposal> proposal(const dao_contract_actor& d) {
+    return call<result<dao_proposal>>(d, alice, dao_proposal_arg{1});
+  }
+
+  timestamp created = 0;
+  timestamp executed = 0;
+  std::vector<op_event> events;
+};
+
+TEST_F(dao_restore_test, the_journal_leaves_the_transfer_in_flight) {
+  auto st = replayed();
+  ASSERT_TRUE(awaits_transfer(st, 1));
+  EXPECT_EQ(transfer_of(st, 1).created_at_time, executed);
+}
+
+TEST_F(dao_restore_test, a_transfer_that_never_left_is_paid_once) {
+  const auto before = ledger_balance(contract_id);
+  auto d = restore();
+  EXPECT_EQ(rec->of<notify_deployment_complete_arg>().size(), 1u)
+      << "re-bound with its factory";
+  auto p = proposal(d);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::executed);
+  EXPECT_EQ(ledger_balance(stranger), 1000u);
+  EXPECT_EQ(ledger_balance(contract_id), before - 1000 - ledger_fee);
+  auto again = execute(d, 1);
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(is(again.err(), contract_errc::already_done));
+  EXPECT_EQ(ledger_balance(stranger), 1000u);
+}
+
+TEST_F(dao_restore_test, a_transfer_that_left_is_settled_without_paying_again) {
+  // The first request reached the ledger before the node died.
+  auto first = call<result<uint64_t>>(ledger, contract_id,
+                                      transfer_of(replayed(), 1));
+  ASSERT_TRUE(first) << first.err().to_string();
+  const auto before = ledger_balance(contract_id);
+  EXPECT_EQ(ledger_balance(stranger), 1000u);
+  auto d = restore();
+  auto p = proposal(d);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::executed);
+  EXPECT_EQ(ledger_balance(stranger), 1000u) << "paid once";
+  EXPECT_EQ(ledger_balance(contract_id), before);
+}
+
+TEST_F(dao_restore_test, an_unknown_outcome_stays_in_flight) {
+  // Restarted after the ledger's dedup window: it cannot tell whether the
+  // first request ran, so it never pays again by itself.
+  advance(std::chrono::hours{25});
+  auto d = restore();
+  auto p = proposal(d);
+  ASSERT_TRUE(p) << p.err().to_string();
+  EXPECT_EQ(p->status, dao_proposal_status::passed);
+  EXPECT_EQ(ledger_balance(stranger), 0u);
+  // A member's execute sends it again: still unknown.
+  auto r = execute(d, 1);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(is(r.err(), ledger_errc::too_old)) << r.err().to_string();
+  EXPECT_NE(r.err().message.find("in flight"), std::string::npos)
+      << r.err().message;
+  auto h = call_as_factory<result<contract_health>>(d, health_ping_arg{});
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(h->healthy) << h->message;
+  auto refused = call<result<dao_proposal>>(d, stranger, dao_execute_arg{1});
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is(refused.err(), contract_errc::unauthorized));
+  EXPECT_EQ(ledger_balance(stranger), 0u);
 }
 
 } // namespace
