@@ -154,6 +154,11 @@ int main(int argc, char** argv) {
       log->critical("cannot start node {}: {}", node_name, svc.err().message);
       std::cerr << "ictod: cannot start node " << node_name << ": "
                 << svc.err().message << std::endl;
+      // What did start (services and contracts restored before the error)
+      // stops, or the actor system would wait for it forever.
+      for (auto role : {icto::actor_role::contract, icto::actor_role::service})
+        for (auto& h : ctx->dir.actors_with_role(role))
+          caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
       return 1;
     }
     for (auto& w : svc->recovery_warnings)
