@@ -10,11 +10,60 @@
 #include "actors/contracts/contract_state_serialization.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/sec.hpp>
 
 #include <string>
 #include <utility>
 
 namespace icto {
+
+/// A new contract's image: `valid` (the init's validation) must be ok and
+/// `version` one the kind's code knows; then `image()`. Errors name what is
+/// wrong.
+template <class State, class Image>
+result<contract_checkpoint<State>>
+checked_image(result<unit> valid, const version_table<State>& versions,
+              const char* kind, const semver& version, Image image) {
+  if (!valid)
+    return valid.err();
+  if (!versions.knows(version))
+    return make_error(contract_errc::invalid_argument, std::string{"no "} + kind
+                                                           + " code version "
+                                                           + to_text(version));
+  return image();
+}
+
+/// The start of every kind's behavior, fresh or restored: a fresh contract
+/// takes `initial()` (a result of its image; an error quits the actor with
+/// it), a restored one the image in `start`; then start_contract and
+/// start_durable, with the kind's state at `kind_state` (a member of
+/// self->state). Returns false if the actor quit.
+template <class Self, class FactoryHandle, class KindState, class Init,
+          class Initial>
+bool start_kind_contract(Self self, node_context_ptr ctx,
+                         const contract_params& params, FactoryHandle factory,
+                         const Init& init, contract_start<KindState>& start,
+                         contract_kind kind, KindState& kind_state,
+                         Initial initial) {
+  if (!start.image) {
+    result<contract_checkpoint<KindState>> img = initial();
+    if (!img) {
+      self->quit(
+          caf::make_error(caf::sec::invalid_argument, img.err().to_string()));
+      return false;
+    }
+    start_contract(self, std::move(ctx), params, std::move(factory),
+                   std::move(img->core));
+    kind_state = std::move(img->state);
+  } else {
+    start_contract(self, std::move(ctx), params, std::move(factory), {});
+  }
+  start_durable(self, start, meta_of(kind, params, init), kind_state,
+                [self, &kind_state] {
+                  return checkpoint_of(image_of(self->state, kind_state));
+                });
+  return true;
+}
 
 /// `initial()` or the checkpoint in `rec`, then `replay(image, event)` for
 /// every journal event; errors name `what` and the sequence number.

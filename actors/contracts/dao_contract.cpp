@@ -226,30 +226,16 @@ dao_impl(dao_self self, node_context_ptr ctx, contract_params params,
          dao_factory_actor factory, dao_init init,
          contract_start<dao_state> start) {
   const bool restored = start.image.has_value();
-  if (!restored) {
-    if (auto ok = validate(init); !ok) {
-      self->quit(
-          caf::make_error(caf::sec::invalid_argument, ok.err().to_string()));
-      return dao_contract_actor::behavior_type::make_empty_behavior();
-    }
-    if (!dao_versions().knows(params.version)) {
-      self->quit(
-          caf::make_error(caf::sec::invalid_argument,
-                          "no DAO code version " + to_text(params.version)));
-      return dao_contract_actor::behavior_type::make_empty_behavior();
-    }
-    auto img = initial_image(params, init);
-    start_contract(self, std::move(ctx), params, std::move(factory),
-                   std::move(img.core));
-    self->state.dao = std::move(img.state);
-  } else {
-    start_contract(self, std::move(ctx), params, std::move(factory), {});
-  }
   // The status is always dao_status_text: the image holds it as it was.
-  start_durable(self, start, meta_of(contract_kind::dao, params, init),
-                self->state.dao, [self] {
-                  return checkpoint_of(image_of(self->state, self->state.dao));
-                });
+  if (!start_kind_contract(
+          self, std::move(ctx), params, std::move(factory), init, start,
+          contract_kind::dao, self->state.dao, [&] {
+            return checked_image(validate(init), dao_versions(), "DAO",
+                                 params.version, [&] {
+                                   return initial_image(params, init);
+                                 });
+          }))
+    return dao_contract_actor::behavior_type::make_empty_behavior();
   if (restored) {
     // Transfers in flight when the node stopped: send them again; the
     // ledger's answer (ok, or duplicate naming the first block) settles

@@ -314,29 +314,15 @@ distribution_impl(distribution_self self, node_context_ptr ctx,
                   distribution_init init,
                   contract_start<distribution_state> start) {
   const bool restored = start.image.has_value();
-  if (!restored) {
-    if (auto ok = validate(init); !ok) {
-      self->quit(
-          caf::make_error(caf::sec::invalid_argument, ok.err().to_string()));
-      return distribution_contract_actor::behavior_type::make_empty_behavior();
-    }
-    if (!distribution_versions().knows(params.version)) {
-      self->quit(caf::make_error(caf::sec::invalid_argument,
-                                 "no distribution code version "
-                                     + to_text(params.version)));
-      return distribution_contract_actor::behavior_type::make_empty_behavior();
-    }
-    auto img = initial_image(params, init);
-    start_contract(self, std::move(ctx), params, std::move(factory),
-                   std::move(img.core));
-    self->state.dist = std::move(img.state);
-  } else {
-    start_contract(self, std::move(ctx), params, std::move(factory), {});
-  }
-  start_durable(self, start, meta_of(contract_kind::distribution, params, init),
-                self->state.dist, [self] {
-                  return checkpoint_of(image_of(self->state, self->state.dist));
-                });
+  if (!start_kind_contract(
+          self, std::move(ctx), params, std::move(factory), init, start,
+          contract_kind::distribution, self->state.dist, [&] {
+            return checked_image(validate(init), distribution_versions(),
+                                 "distribution", params.version, [&] {
+                                   return initial_image(params, init);
+                                 });
+          }))
+    return distribution_contract_actor::behavior_type::make_empty_behavior();
   if (restored) {
     // Payouts in flight when the node stopped: the same transfers again.
     std::vector<uint64_t> in_flight;

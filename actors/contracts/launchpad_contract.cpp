@@ -516,29 +516,15 @@ launchpad_impl(launchpad_self self, node_context_ptr ctx,
                contract_params params, launchpad_factory_actor factory,
                launchpad_init init, contract_start<launchpad_state> start) {
   const bool restored = start.image.has_value();
-  if (!restored) {
-    if (auto ok = validate(init); !ok) {
-      self->quit(
-          caf::make_error(caf::sec::invalid_argument, ok.err().to_string()));
-      return launchpad_contract_actor::behavior_type::make_empty_behavior();
-    }
-    if (!launchpad_versions().knows(params.version)) {
-      self->quit(caf::make_error(caf::sec::invalid_argument,
-                                 "no launchpad code version "
-                                     + to_text(params.version)));
-      return launchpad_contract_actor::behavior_type::make_empty_behavior();
-    }
-    auto img = initial_image(params, init);
-    start_contract(self, std::move(ctx), params, std::move(factory),
-                   std::move(img.core));
-    self->state.sale = std::move(img.state);
-  } else {
-    start_contract(self, std::move(ctx), params, std::move(factory), {});
-  }
-  start_durable(self, start, meta_of(contract_kind::launchpad, params, init),
-                self->state.sale, [self] {
-                  return checkpoint_of(image_of(self->state, self->state.sale));
-                });
+  if (!start_kind_contract(
+          self, std::move(ctx), params, std::move(factory), init, start,
+          contract_kind::launchpad, self->state.sale, [&] {
+            return checked_image(validate(init), launchpad_versions(),
+                                 "launchpad", params.version, [&] {
+                                   return initial_image(params, init);
+                                 });
+          }))
+    return launchpad_contract_actor::behavior_type::make_empty_behavior();
   if (restored)
     resume(self);
   return {

@@ -224,30 +224,16 @@ multisig_impl(multisig_self self, node_context_ptr ctx, contract_params params,
               multisig_factory_actor factory, multisig_init init,
               contract_start<multisig_state> start) {
   const bool restored = start.image.has_value();
-  if (!restored) {
-    if (auto ok = validate_multisig_init(init); !ok) {
-      self->quit(
-          caf::make_error(caf::sec::invalid_argument, ok.err().to_string()));
-      return multisig_contract_actor::behavior_type::make_empty_behavior();
-    }
-    if (!multisig_versions().knows(params.version)) {
-      self->quit(caf::make_error(caf::sec::invalid_argument,
-                                 "no multisig code version "
-                                     + to_text(params.version)));
-      return multisig_contract_actor::behavior_type::make_empty_behavior();
-    }
-    auto img = initial_image(params, init);
-    start_contract(self, std::move(ctx), params, std::move(factory),
-                   std::move(img.core));
-    self->state.wallet = std::move(img.state);
-  } else {
-    start_contract(self, std::move(ctx), params, std::move(factory), {});
-  }
-  start_durable(self, start, meta_of(contract_kind::multisig, params, init),
-                self->state.wallet, [self] {
-                  return checkpoint_of(
-                      image_of(self->state, self->state.wallet));
-                });
+  if (!start_kind_contract(
+          self, std::move(ctx), params, std::move(factory), init, start,
+          contract_kind::multisig, self->state.wallet, [&] {
+            return checked_image(validate_multisig_init(init),
+                                 multisig_versions(), "multisig",
+                                 params.version, [&] {
+                                   return initial_image(params, init);
+                                 });
+          }))
+    return multisig_contract_actor::behavior_type::make_empty_behavior();
   if (restored) {
     // Executions in flight when the node stopped: back to approved.
     std::vector<uint64_t> in_flight;

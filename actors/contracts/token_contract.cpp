@@ -94,25 +94,13 @@ token_contract_actor::behavior_type
 token_impl(token_self self, node_context_ptr ctx, contract_params params,
            token_factory_actor factory, token_init init,
            contract_start<token_state> start) {
-  if (!start.image) {
-    auto initial = initial_image(params, init);
-    if (!initial) {
-      self->quit(caf::make_error(caf::sec::invalid_argument,
-                                 initial.err().to_string()));
-      return token_contract_actor::behavior_type::make_empty_behavior();
-    }
-    start_contract(self, std::move(ctx), params, std::move(factory),
-                   std::move(initial->core));
-    self->state.token = std::move(initial->state);
-  } else {
-    start_contract(self, std::move(ctx), params, std::move(factory), {});
-  }
   const bool fresh = !start.image;
-  start_durable(self, start, meta_of(contract_kind::token, params, init),
-                self->state.token, [self] {
-                  return checkpoint_of(
-                      image_of(self->state, self->state.token));
-                });
+  if (!start_kind_contract(self, std::move(ctx), params, std::move(factory),
+                           init, start, contract_kind::token, self->state.token,
+                           [&] {
+                             return initial_image(params, init);
+                           }))
+    return token_contract_actor::behavior_type::make_empty_behavior();
   if (fresh && init.initial_supply > 0)
     send_callback(self, notify_mint_arg{params.id,
                                         holder_balance{params.owner,
