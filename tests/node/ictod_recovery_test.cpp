@@ -30,6 +30,12 @@ const std::string config = std::string{ICTO_SOURCE_DIR}
                            + "/config/single-node.toml";
 /// The ledger's principal (canister id 1, node/platform.hpp).
 const std::string ledger_id = "rrkah-fqaaa-aaaaa-aaaaq-cai";
+/// The backend's principal (canister id 2, node/platform.hpp).
+const std::string backend_id = "ryjl3-tyaaa-aaaaa-aaaba-cai";
+
+json acct(const std::string& p) {
+  return {{"owner", p}, {"subaccount", nullptr}};
+}
 
 class ictod_recovery : public ::testing::Test {
  protected:
@@ -42,10 +48,7 @@ class ictod_recovery : public ::testing::Test {
     fs::create_directories(home);
     data = (home / "data").string();
     log = (home / "ictod.log").string();
-    icto("identity new alice");
-    alice = icto("identity whoami alice").out;
-    while (!alice.empty() && alice.back() == '\n')
-      alice.pop_back();
+    alice = new_user("alice");
   }
 
   void TearDown() override {
@@ -61,6 +64,28 @@ class ictod_recovery : public ::testing::Test {
   void start() {
     auto line = node.start(ictod_bin, config, "local", data, log);
     ASSERT_TRUE(node.running()) << line << "\n" << read_log();
+  }
+
+  /// Makes the identity `name` in ICTO_HOME; its principal.
+  std::string new_user(const std::string& name) {
+    icto("identity new " + name);
+    auto p = icto("identity whoami " + name).out;
+    while (!p.empty() && p.back() == '\n')
+      p.pop_back();
+    return p;
+  }
+
+  /// Starts the node and readies it for paid deployments: the backend set
+  /// up, `minted` e8s for alice, the backend approved for `approved`.
+  void start_for_deployments(uint64_t minted, uint64_t approved) {
+    start();
+    ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
+                     {{"services", json::array()}})
+                    .contains("ok"));
+    ASSERT_TRUE(mint(minted).contains("ok"));
+    ASSERT_TRUE(call("alice", "ledger", "icrc2_approve",
+                     {{"spender", acct(backend_id)}, {"amount", approved}})
+                    .contains("ok"));
   }
 
   json call(const std::string& as, const std::string& target,
@@ -214,13 +239,6 @@ TEST_F(ictod_recovery, a_damaged_record_inside_the_journal_refuses_the_start) {
 
 namespace {
 
-/// The backend's principal (canister id 2, node/platform.hpp).
-const std::string backend_id = "ryjl3-tyaaa-aaaaa-aaaba-cai";
-
-json acct(const std::string& p) {
-  return {{"owner", p}, {"subaccount", nullptr}};
-}
-
 bool has_entry(const json& page, const std::string& id,
                const std::string& role) {
   if (!page.contains("ok"))
@@ -237,24 +255,9 @@ bool has_entry(const json& page, const std::string& id,
 // same state, their factories' indexes with them, and keep working; then
 // the same after a clean stop (from their checkpoints).
 TEST_F(ictod_recovery, deployed_contracts_survive_sigkill_and_rebind) {
-  icto("identity new bob");
-  icto("identity new carol");
-  auto whoami = [&](const std::string& n) {
-    auto s = icto("identity whoami " + n).out;
-    while (!s.empty() && s.back() == '\n')
-      s.pop_back();
-    return s;
-  };
-  const auto bob = whoami("bob");
-  const auto carol = whoami("carol");
-  start();
-  ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
-                   {{"services", json::array()}})
-                  .contains("ok"));
-  ASSERT_TRUE(mint(2'000'000'000).contains("ok"));
-  ASSERT_TRUE(call("alice", "ledger", "icrc2_approve",
-                   {{"spender", acct(backend_id)}, {"amount", 1'000'000'000}})
-                  .contains("ok"));
+  const auto bob = new_user("bob");
+  const auto carol = new_user("carol");
+  ASSERT_NO_FATAL_FAILURE(start_for_deployments(2'000'000'000, 1'000'000'000));
   auto tok = call("alice", "backend", "createToken",
                   {{"request_id", "t1"},
                    {"init",
@@ -340,24 +343,9 @@ TEST_F(ictod_recovery, deployed_contracts_survive_sigkill_and_rebind) {
 // executed transfer (paid once), its factory's index with it, and keeps
 // journaling; then the same after a clean stop (from its checkpoint).
 TEST_F(ictod_recovery, dao_contracts_survive_sigkill) {
-  icto("identity new bob");
-  icto("identity new carol");
-  auto whoami = [&](const std::string& n) {
-    auto s = icto("identity whoami " + n).out;
-    while (!s.empty() && s.back() == '\n')
-      s.pop_back();
-    return s;
-  };
-  const auto bob = whoami("bob");
-  const auto carol = whoami("carol");
-  start();
-  ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
-                   {{"services", json::array()}})
-                  .contains("ok"));
-  ASSERT_TRUE(mint(2'000'000'000).contains("ok"));
-  ASSERT_TRUE(call("alice", "ledger", "icrc2_approve",
-                   {{"spender", acct(backend_id)}, {"amount", 1'000'000'000}})
-                  .contains("ok"));
+  const auto bob = new_user("bob");
+  const auto carol = new_user("carol");
+  ASSERT_NO_FATAL_FAILURE(start_for_deployments(2'000'000'000, 1'000'000'000));
   auto created = call("alice", "backend", "createDAO",
                       {{"request_id", "d1"},
                        {"init",
@@ -473,24 +461,9 @@ TEST_F(ictod_recovery, dao_contracts_survive_sigkill) {
 // claim after the restart completes it; then the same after a clean stop
 // (from its checkpoint).
 TEST_F(ictod_recovery, distribution_contracts_survive_sigkill) {
-  icto("identity new bob");
-  icto("identity new carol");
-  auto whoami = [&](const std::string& n) {
-    auto s = icto("identity whoami " + n).out;
-    while (!s.empty() && s.back() == '\n')
-      s.pop_back();
-    return s;
-  };
-  const auto bob = whoami("bob");
-  const auto carol = whoami("carol");
-  start();
-  ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
-                   {{"services", json::array()}})
-                  .contains("ok"));
-  ASSERT_TRUE(mint(2'000'000'000).contains("ok"));
-  ASSERT_TRUE(call("alice", "ledger", "icrc2_approve",
-                   {{"spender", acct(backend_id)}, {"amount", 1'000'000'000}})
-                  .contains("ok"));
+  const auto bob = new_user("bob");
+  const auto carol = new_user("carol");
+  ASSERT_NO_FATAL_FAILURE(start_for_deployments(2'000'000'000, 1'000'000'000));
   // Vests everything at the start: claims pay at once, on the ledger.
   auto created
       = call("alice", "backend", "createDistribution",
@@ -583,28 +556,13 @@ TEST_F(ictod_recovery, distribution_contracts_survive_sigkill) {
 // after the sale ends its finalize refunds everyone once; the refunds and
 // the removed participants survive another SIGKILL.
 TEST_F(ictod_recovery, launchpad_contracts_survive_sigkill) {
-  icto("identity new bob");
-  icto("identity new carol");
-  auto whoami = [&](const std::string& n) {
-    auto s = icto("identity whoami " + n).out;
-    while (!s.empty() && s.back() == '\n')
-      s.pop_back();
-    return s;
-  };
-  const auto bob = whoami("bob");
-  const auto carol = whoami("carol");
-  start();
-  ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
-                   {{"services", json::array()}})
-                  .contains("ok"));
-  ASSERT_TRUE(mint(5'000'000'000).contains("ok"));
+  const auto bob = new_user("bob");
+  const auto carol = new_user("carol");
+  ASSERT_NO_FATAL_FAILURE(start_for_deployments(5'000'000'000, 2'000'000'000));
   for (const auto& who : {bob, carol})
     ASSERT_TRUE(call("admin", "ledger", "icrc1_transfer",
                      {{"to", acct(who)}, {"amount", 100'000'000}})
                     .contains("ok"));
-  ASSERT_TRUE(call("alice", "ledger", "icrc2_approve",
-                   {{"spender", acct(backend_id)}, {"amount", 2'000'000'000}})
-                  .contains("ok"));
   using clock = std::chrono::system_clock;
   const auto now_ns = [] {
     return static_cast<uint64_t>(
