@@ -96,8 +96,7 @@ factory_state build_factory(uint64_t n) {
   factory_core_config cfg;
   cfg.kind = contract_kind::token;
   cfg.self = principal::canister_id(5);
-  cfg.first_index = 1'000;
-  cfg.last_index = 1'000 + n + 10;
+  cfg.ranges = {id_range{{}, 1'000, 1'000 + n + 10, 0}};
   const auto backend = principal::canister_id(2);
   cfg.whitelist = {backend};
   cfg.admins = {principal::canister_id(1'000'000'000)}; // the bench's client

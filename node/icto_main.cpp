@@ -9,6 +9,14 @@
 //   icto load [--users N --deployments N ...]
 //                                          the load generator (node/load.hpp)
 //   icto load check --ack-log FILE         its invariant check alone
+//   icto cluster up|status|down --config FILE [--data-dir DIR]
+//                                          every node of a topology as a
+//                                          detached ictod
+//                                          (node/cluster_cli.hpp)
+//   icto cluster certs --config FILE [--out DIR] [--force] [--node NAME]
+//                                          dev CA and node certificates for
+//                                          BASP over TLS
+//                                          (node/cluster_certs.hpp)
 // Exit codes: 0 success, 1 an error (reply or refusal, printed as JSON
 // {"err": …} on stdout for calls), 2 bad usage.
 
@@ -19,6 +27,8 @@
 #include "messages/json.hpp"
 #include "messages/methods.hpp"
 #include "messages/principal.hpp"
+#include "node/cluster_certs.hpp"
+#include "node/cluster_cli.hpp"
 #include "node/config_check.hpp"
 #include "node/identity.hpp"
 #include "node/load.hpp"
@@ -30,9 +40,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -260,6 +272,64 @@ int run_methods(const std::string& target, const std::string& method) {
   return 0;
 }
 
+/// Adds `cluster certs` to `cluster_cmd`; `run_cluster_certs` runs it once
+/// parsed (its options are read back from the returned command).
+CLI::App* add_cluster_certs_command(CLI::App& cluster_cmd) {
+  auto* cmd = cluster_cmd.add_subcommand(
+      "certs", "Make a dev CA and a TLS certificate per node for BASP over "
+               "TLS (where each node's tls table says, else DIR)");
+  cmd->add_option("--config")
+      ->description("The topology file (TOML)")
+      ->type_name("FILE")
+      ->required();
+  cmd->add_option("--out")
+      ->description("Where the files of nodes without a tls table go "
+                    "(default: <config folder>/certs)")
+      ->type_name("DIR");
+  cmd->add_flag("--force", "Overwrite existing files (and make a new CA "
+                           "unless --node is given)");
+  cmd->add_option("--node")
+      ->description("Sign only this node, with the existing CA (repeatable)")
+      ->type_name("NAME")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  return cmd;
+}
+
+/// `icto cluster certs`: 0 written, 1 refused or failed, 2 bad usage.
+int run_cluster_certs(const CLI::App& cmd) {
+  namespace fs = std::filesystem;
+  const auto config_file = cmd.get_option("--config")->as<std::string>();
+  auto topo = icto::load_topology(config_file);
+  if (!topo) {
+    for (auto& e : topo.errors())
+      std::cerr << "icto cluster certs: " << e.to_string() << '\n';
+    return 1;
+  }
+  icto::dev_certs_options opt;
+  opt.force = cmd.count("--force") > 0;
+  if (cmd.count("--node") > 0)
+    opt.nodes = cmd.get_option("--node")->as<std::vector<std::string>>();
+  const bool has_tls = !topo->nodes.empty() && topo->nodes.front().tls;
+  if (cmd.count("--out") > 0) {
+    if (has_tls) {
+      std::cerr << "icto cluster certs: --out: the nodes of " << config_file
+                << " have tls tables, which say where their files go\n";
+      return 2;
+    }
+    opt.out = fs::absolute(cmd.get_option("--out")->as<std::string>());
+  } else {
+    opt.out = fs::absolute(config_file).parent_path() / "certs";
+  }
+  std::string report;
+  auto ok = icto::make_dev_certs(*topo, opt, report);
+  std::cout << report;
+  if (!ok) {
+    std::cerr << "icto cluster certs: " << ok.err().message << '\n';
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -416,6 +486,50 @@ int main(int argc, char** argv) {
   load_check_cmd->add_option("--concurrency", check_concurrency, "Threads (8)")
       ->check(CLI::Range(size_t{1}, size_t{256}));
 
+  auto* cluster_cmd = app.add_subcommand(
+      "cluster", "Start, inspect and stop every node of a topology on this "
+                 "machine; make its TLS certificates");
+  cluster_cmd->require_subcommand(1);
+  auto* certs_cmd = add_cluster_certs_command(*cluster_cmd);
+  icto::cluster_cli::up_options up_opt;
+  icto::cluster_cli::status_options status_opt;
+  icto::cluster_cli::down_options down_opt;
+  int64_t up_timeout = 60;
+  int64_t down_timeout = 30;
+  const char* data_dir_help
+      = "Base folder B: logs, cluster.json, and B/NODE as each node's data "
+        "dir (default: <folder of FILE>/data, nodes keep their data_dir)";
+  auto* up_cmd = cluster_cmd->add_subcommand(
+      "up", "Start every node as a detached ictod and wait until all are "
+            "ready");
+  up_cmd->add_option("--config", up_opt.config, "The topology file (TOML)")
+      ->required();
+  up_cmd->add_option("--data-dir", up_opt.data_dir, data_dir_help);
+  up_cmd
+      ->add_option("--timeout", up_timeout,
+                   "Seconds every node has to become ready (60)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+  up_cmd->add_option("--ictod", up_opt.ictod,
+                     "The ictod binary (default: ictod next to icto)");
+  auto* status_cmd = cluster_cmd->add_subcommand(
+      "status", "Ask every node's /api/v1/status; exit 0 if all are up");
+  status_cmd
+      ->add_option("--config", status_opt.config, "The topology file (TOML)")
+      ->required();
+  status_cmd->add_option("--data-dir", status_opt.data_dir, data_dir_help);
+  status_cmd->add_flag("--json", status_opt.json,
+                       "Print the rows as a JSON array");
+  auto* down_cmd = cluster_cmd->add_subcommand(
+      "down", "Stop the nodes `icto cluster up` started (SIGTERM, then "
+              "SIGKILL after the timeout)");
+  down_cmd->add_option("--config", down_opt.config, "The topology file (TOML)")
+      ->required();
+  down_cmd->add_option("--data-dir", down_opt.data_dir, data_dir_help);
+  down_cmd
+      ->add_option("--timeout", down_timeout,
+                   "Seconds each node has to stop after SIGTERM (30)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -425,6 +539,8 @@ int main(int argc, char** argv) {
   }
   if (principal_cmd->parsed())
     return run_principal(text, hex);
+  if (certs_cmd->parsed())
+    return run_cluster_certs(*certs_cmd);
   if (check_cmd->parsed())
     return icto::run_config_check(config_file, std::cout, std::cerr);
   if (id_new->parsed())
@@ -437,6 +553,16 @@ int main(int argc, char** argv) {
     return run_identity("whoami", identity_name);
   if (methods_cmd->parsed())
     return run_methods(methods_target, methods_method);
+  if (up_cmd->parsed()) {
+    up_opt.timeout = std::chrono::seconds{up_timeout};
+    return icto::cluster_cli::run_up(up_opt, std::cout, std::cerr);
+  }
+  if (status_cmd->parsed())
+    return icto::cluster_cli::run_status(status_opt, std::cout, std::cerr);
+  if (down_cmd->parsed()) {
+    down_opt.timeout = std::chrono::seconds{down_timeout};
+    return icto::cluster_cli::run_down(down_opt, std::cout, std::cerr);
+  }
   if (call_cmd->parsed())
     return run_call(call_target, call_method, call_args, call_as,
                     call_anonymous, call_node, call_config);

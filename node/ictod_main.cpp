@@ -12,6 +12,8 @@
 #include "actors/common/durable.hpp"
 #include "config/load_topology.hpp"
 #include "messages/register.hpp"
+#include "node/cluster.hpp"
+#include "node/cluster_certs.hpp"
 #include "node/ingress.hpp"
 #include "node/logging.hpp"
 #include "node/platform.hpp"
@@ -22,6 +24,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/after.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -32,6 +37,7 @@
 #include <optional>
 #include <pthread.h>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -65,6 +71,10 @@ int main(int argc, char** argv) {
                  "trace, debug, info, warn, error, critical or off");
   app.add_option("--http-port", http_port,
                  "Overrides the node's http_port (0: any free port)");
+  unsigned join_timeout = 60;
+  app.add_option("--join-timeout", join_timeout,
+                 "Seconds to wait for the services of other nodes at start")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -129,8 +139,33 @@ int main(int argc, char** argv) {
         std::_Exit(3);
       }};
 
+  // A topology of several nodes: BASP between them, heartbeats and
+  // connection timeouts on (CAF-0.17-NOTES trap 2).
+  const bool clustered = topo.nodes.size() > 1;
   caf::actor_system_config cfg;
   icto::register_messages(cfg);
+  if (clustered) {
+    cfg.load<caf::io::middleman>();
+    icto::register_cluster_messages(cfg);
+    cfg.set("middleman.heartbeat-interval",
+            caf::timespan{topo.cluster.heartbeat_interval});
+    cfg.set("middleman.connection-timeout",
+            caf::timespan{topo.cluster.connection_timeout});
+    // BASP over TLS when the topology gives certificates (every node or
+    // none): only holders of a certificate of the cluster's CA connect.
+    if (node->tls) {
+      if (auto ok = icto::check_tls_files(*node->tls); !ok) {
+        log->critical("tls: {}", ok.err().message);
+        std::cerr << "ictod: tls: " << ok.err().message << std::endl;
+        return 1;
+      }
+      icto::configure_tls(cfg, *node->tls);
+    } else {
+      log->warn("the cluster port speaks BASP in the clear: give every node "
+                "a tls table (icto cluster certs) unless this network is "
+                "trusted");
+    }
+  }
   // Blocking calls from the HTTP threads: no 50 µs naps between polls
   // (CAF-0.17-NOTES trap 7).
   cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{0});
@@ -149,7 +184,66 @@ int main(int argc, char** argv) {
     if (topo.persistence.checkpoint_every_events > 0)
       ctx->persistence->checkpoint_every
           = topo.persistence.checkpoint_every_events;
-    auto svc = icto::spawn_platform(sys, ctx, topo, *node);
+    // The node manager, published on the cluster port, joins the others.
+    caf::actor nm;
+    const auto peer_timeout = topo.cluster.connection_timeout.count() > 0
+                                  ? topo.cluster.connection_timeout
+                                  : std::chrono::milliseconds{5000};
+    icto::platform_options popts;
+    if (clustered) {
+      ctx->cluster = icto::make_cluster_view(topo, node_name);
+      icto::node_manager_config ncfg;
+      ncfg.topo = topo;
+      ncfg.self = node_name;
+      ncfg.connector = node->tls ? sys.openssl_manager().actor_handle()
+                                 : sys.middleman().actor_handle();
+      ncfg.heartbeat = topo.cluster.heartbeat_interval;
+      ncfg.request_timeout = peer_timeout;
+      ncfg.info = [log](const std::string& text) {
+        log->info("cluster: {}", text);
+      };
+      ncfg.warn = [log](const std::string& text) {
+        log->warn("cluster: {}", text);
+      };
+      nm = icto::spawn_node_manager(sys, ctx, std::move(ncfg));
+      ctx->node_manager = nm;
+      auto published = node->tls
+                           ? caf::openssl::publish(nm, node->port,
+                                                   node->host.c_str(), true)
+                           : sys.middleman().publish(nm, node->port,
+                                                     node->host.c_str(), true);
+      if (!published) {
+        log->critical("cannot listen on the cluster port {}:{}: {}", node->host,
+                      node->port, sys.render(published.error()));
+        std::cerr << "ictod: cannot listen on the cluster port " << node->host
+                  << ":" << node->port << ": " << sys.render(published.error())
+                  << std::endl;
+        caf::anon_send_exit(nm, caf::exit_reason::user_shutdown);
+        return 1;
+      }
+      log->info("cluster port {}:{}, {} other nodes", node->host, *published,
+                topo.nodes.size() - 1);
+      popts.kick_restored = false;
+      // A service of another node: tell the peers what this node has so
+      // far (they may be waiting for it), then wait for it.
+      popts.remote = [&](icto::service_id s) -> caf::actor {
+        const auto id = icto::service_principal(s);
+        if (auto h = ctx->dir.find_actor(id))
+          return h;
+        icto::announce_local(sys, nm, peer_timeout);
+        log->info("waiting for {} on node {}", icto::to_string(s),
+                  topo.host_of(s));
+        const auto deadline = std::chrono::steady_clock::now()
+                              + std::chrono::seconds{join_timeout};
+        while (std::chrono::steady_clock::now() < deadline) {
+          if (auto h = ctx->dir.find_actor(id))
+            return h;
+          std::this_thread::sleep_for(std::chrono::milliseconds{20});
+        }
+        return {};
+      };
+    }
+    auto svc = icto::spawn_platform(sys, ctx, topo, *node, popts);
     if (!svc) {
       log->critical("cannot start node {}: {}", node_name, svc.err().message);
       std::cerr << "ictod: cannot start node " << node_name << ": "
@@ -159,8 +253,29 @@ int main(int argc, char** argv) {
       for (auto role : {icto::actor_role::contract, icto::actor_role::service})
         for (auto& h : ctx->dir.actors_with_role(role))
           caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+      if (nm)
+        caf::anon_send_exit(nm, caf::exit_reason::user_shutdown);
       return 1;
     }
+    if (clustered) {
+      // Restored contracts are announced before they run: they call their
+      // factories and the ledger on other nodes, which must know them.
+      icto::set_contract_peers(sys, nm, svc->peers);
+      auto acks = icto::announce_local(sys, nm, peer_timeout);
+      icto::kick_restored(*svc);
+      log->info("announced to {} peers", acks);
+    }
+    // A service that stops before the node does is an operator's
+    // problem: say which and why.
+    for (size_t i = 0; i < icto::service_count; ++i)
+      if (svc->hosted[i] && svc->by_service[i])
+        svc->by_service[i]->attach_functor(
+            [log, &sys,
+             name = std::string{icto::to_string(icto::all_services[i])}](
+                const caf::error& why) {
+              if (why != caf::exit_reason::user_shutdown)
+                log->error("service {} stopped: {}", name, sys.render(why));
+            });
     for (auto& w : svc->recovery_warnings)
       log->warn("recovery: {}", w);
     for (auto& r : svc->recovered)
@@ -176,6 +291,11 @@ int main(int argc, char** argv) {
     icfg.port = http_port ? *http_port : node->http_port;
     if (topo.cluster.request_timeout.count() > 0)
       icfg.call_timeout = topo.cluster.request_timeout;
+    icfg.topo = &topo;
+    icfg.roles.clear();
+    for (auto r : node->roles)
+      icfg.roles.emplace_back(icto::to_string(r));
+    icfg.cluster_address = node->host + ":" + std::to_string(node->port);
     icto::ingress_server ingress{sys, ctx, *svc, icfg};
     auto port = ingress.start();
     if (!port) {
@@ -229,6 +349,8 @@ int main(int argc, char** argv) {
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
     for (auto& h : svc->all())
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    if (nm)
+      caf::anon_send_exit(nm, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
     log->info("node {} stopped", node_name);
   }

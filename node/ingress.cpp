@@ -2,6 +2,7 @@
 
 #include "messages/json.hpp"
 #include "messages/methods.hpp"
+#include "node/cluster.hpp"
 #include "node/signed_call.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -28,9 +29,13 @@ class ingress_caller {
   ingress_caller(caf::actor_system& sys, node_context_ptr ctx)
       : self_(sys, true), ctx_(std::move(ctx)) {
     static std::atomic<uint64_t> next{0};
-    ctx_->dir.add(self_->address(),
-                  principal::canister_id(0xffff'ff00'0000'0000ull + next++),
-                  actor_role::ingress);
+    const auto id = principal::canister_id(0xffff'ff00'0000'0000ull + next++);
+    ctx_->dir.add(self_->address(), id, actor_role::ingress);
+    // The other nodes must know it as an ingress before its first call
+    // reaches one of their actors.
+    if (ctx_->node_manager)
+      announce_one(sys, ctx_->node_manager, caf::actor_cast<caf::actor>(self_),
+                   id, actor_role::ingress, std::chrono::seconds{5});
   }
 
   ~ingress_caller() {
@@ -124,15 +129,24 @@ struct ingress_server::impl {
     if (auto s = parse_service_id(call.target)) {
       dest = svc.by_service[static_cast<size_t>(*s)];
       if (!dest)
+        dest = ctx->dir.find_actor(service_principal(*s));
+      if (!dest) {
+        auto down = ctx->cluster ? ctx->cluster->service_host_down(
+                        static_cast<size_t>(*s))
+                                 : std::nullopt;
+        if (down)
+          return refuse(503, "unavailable",
+                        "service " + call.target + " runs on node " + *down
+                            + ", which is down");
         return refuse(404, "unknown_target",
                       "service " + call.target + " is not on this node");
+      }
       method = find_method(*s, call.method);
     } else if (auto id = principal::from_text(call.target)) {
       dest = ctx->dir.find_actor(*id);
       auto entry = dest ? ctx->dir.find(dest.address()) : std::nullopt;
       if (!dest || !entry || entry->role != actor_role::contract)
-        return refuse(404, "unknown_target",
-                      "no contract " + call.target + " on this node");
+        return refuse_contract(res, *id, call.target);
       auto kind = contract_kind_of(dest);
       if (!kind)
         return refuse(503, "unavailable",
@@ -159,10 +173,23 @@ struct ingress_server::impl {
     if (auto* err = std::get_if<caf::error>(&out)) {
       ++failed;
       const bool timeout = *err == caf::sec::request_timeout;
-      return reply(
-          res, timeout ? 504 : 503,
-          refusal(timeout ? "timeout" : "unavailable",
-                  call.target + "." + call.method + ": " + sys.render(*err)));
+      // Where the callee runs, when it is not here: the operator's first
+      // question.
+      std::string where;
+      if (dest.node() != sys.node() && cfg.topo != nullptr) {
+        auto id = principal::from_text(call.target);
+        auto index = id ? id->canister_index() : std::nullopt;
+        const auto* host = index ? cfg.topo->node_for_contract_index(*index)
+                                 : nullptr;
+        if (auto s = parse_service_id(call.target))
+          host = cfg.topo->node_for_service(*s);
+        if (host != nullptr)
+          where = " (on node " + host->name + ")";
+      }
+      return reply(res, timeout ? 504 : 503,
+                   refusal(timeout ? "timeout" : "unavailable",
+                           call.target + "." + call.method + where + ": "
+                               + sys.render(*err)));
     }
     auto encoded = method->encode_reply(std::get<caf::message>(out));
     if (!encoded) {
@@ -171,6 +198,27 @@ struct ingress_server::impl {
     }
     ++answered;
     reply(res, 200, *encoded);
+  }
+
+  /// The refusal of a call to a contract this node does not know: 503
+  /// (transient) if the node whose range holds its id is down, else 404.
+  void refuse_contract(httplib::Response& res, const principal& id,
+                       const std::string& target) {
+    ++refused;
+    auto index = id.canister_index();
+    const auto* host = cfg.topo != nullptr && index
+                           ? cfg.topo->node_for_contract_index(*index)
+                           : nullptr;
+    if (host != nullptr && ctx->cluster && !ctx->cluster->is_up(host->name))
+      return reply(res, 503,
+                   refusal("unavailable", "contract " + target + " is on node "
+                                              + host->name
+                                              + ", which is down"));
+    reply(res, 404,
+          refusal("unknown_target",
+                  "no contract " + target
+                      + (host != nullptr ? " on node " + host->name
+                                         : std::string{" in this cluster"})));
   }
 
   /// Asks a contract for its kind (getContractStatus is common to all).
@@ -196,16 +244,54 @@ struct ingress_server::impl {
     json::value services = json::value::array();
     for (auto s : all_services) {
       auto& h = svc.by_service[static_cast<size_t>(s)];
-      if (h)
+      if (h && svc.hosted[static_cast<size_t>(s)])
         services.push_back({{"service", std::string{to_string(s)}},
                             {"id", service_principal(s).to_text()}});
     }
+    // Healthy: every service this node runs is alive.
+    bool healthy = true;
+    for (size_t i = 0; i < service_count; ++i)
+      if (svc.hosted[i]
+          && !ctx->dir.find_actor(service_principal(all_services[i])))
+        healthy = false;
+    // Ready: every node is up and every service of the cluster known.
+    bool ready = true;
+    json::value peers = json::value::array();
+    if (ctx->cluster) {
+      const auto now = ctx->now();
+      for (auto& n : ctx->cluster->nodes()) {
+        if (n.name == cfg.node_name)
+          continue;
+        ready = ready && n.up;
+        json::value p = {{"node", n.name},
+                         {"connected", n.up},
+                         {"contracts", n.contracts},
+                         {"rtt_us", n.rtt_us}};
+        if (n.last_heartbeat > 0 && now >= n.last_heartbeat)
+          p["last_heartbeat_ms_ago"] = (now - n.last_heartbeat) / 1'000'000;
+        peers.push_back(std::move(p));
+      }
+      for (auto s : all_services)
+        if (!ctx->dir.find_actor(service_principal(s)))
+          ready = false;
+    }
+    json::value roles = json::value::array();
+    for (auto& r : cfg.roles)
+      roles.push_back(r);
+    const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
     json::value body = {
         {"ok", true},
         {"node", cfg.node_name},
         {"cluster", cfg.cluster_name},
+        {"address", cfg.cluster_address},
+        {"roles", roles},
         {"services", services},
-        {"contracts", ctx->dir.actors_with_role(actor_role::contract).size()},
+        {"contracts", ctx->dir.count_with_role(actor_role::contract)},
+        {"uptime_ms", uptime.count()},
+        {"healthy", healthy},
+        {"cluster_ready", ready},
+        {"peers", peers},
         {"calls_answered", answered.load()},
         {"calls_refused", refused.load()},
         {"calls_failed", failed.load()},
@@ -226,6 +312,8 @@ struct ingress_server::impl {
   std::atomic<uint64_t> answered{0};
   std::atomic<uint64_t> refused{0};
   std::atomic<uint64_t> failed{0};
+  std::chrono::steady_clock::time_point started
+      = std::chrono::steady_clock::now();
   bool running = false;
 };
 

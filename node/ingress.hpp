@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace icto {
 
@@ -37,6 +38,12 @@ struct ingress_config {
   std::chrono::milliseconds call_timeout = std::chrono::seconds{30};
   /// Largest request body accepted.
   size_t max_body_bytes = 1 << 20;
+  /// The cluster's topology (outlives the server), to tell which node
+  /// hosts a contract or a service this node does not know; may be null.
+  const topology* topo = nullptr;
+  /// For /api/v1/status: this node's roles and cluster address.
+  std::vector<std::string> roles;
+  std::string cluster_address;
 };
 
 /// The HTTP listener of one node. Start it after the node's services are

@@ -33,10 +33,15 @@ std::optional<service_id> service_of(const principal& p) {
 
 std::vector<caf::actor> platform::all() const {
   std::vector<caf::actor> out;
-  for (auto& h : by_service)
-    if (h)
-      out.push_back(h);
+  for (size_t i = 0; i < service_count; ++i)
+    if (hosted[i] && by_service[i])
+      out.push_back(by_service[i]);
   return out;
+}
+
+void kick_restored(const platform& p) {
+  for (auto& h : p.restored)
+    caf::anon_send(h, caller{}, contract_status_arg{});
 }
 
 namespace {
@@ -44,6 +49,7 @@ namespace {
 template <class Handle>
 void keep(platform& p, service_id s, const Handle& h) {
   p.by_service[static_cast<size_t>(s)] = caf::actor_cast<caf::actor>(h);
+  p.hosted[static_cast<size_t>(s)] = true;
 }
 
 /// `keep`, and the directory entry for a service that does not make its
@@ -56,18 +62,35 @@ void keep_and_register(platform& p, node_context& ctx, service_id s,
   keep(p, s, h);
 }
 
+/// Factory `s`'s share of a node's contract ids: the range split evenly
+/// among the five factories, in service_id order, so that no two factories
+/// ever give out the same id.
+id_range factory_share(service_id s, const node_config& node) {
+  const uint64_t share = node.contract_ids.count / 5;
+  const uint64_t k = static_cast<uint64_t>(s)
+                     - static_cast<uint64_t>(service_id::token_factory);
+  id_range r;
+  r.first = node.contract_ids.start + k * share;
+  r.last = k == 4 ? node.contract_ids.end() - 1 : r.first + share - 1;
+  r.next = r.first;
+  return r;
+}
+
 factory_config make_factory_config(service_id s, const topology& topo,
                                    const node_config& node, const platform& p) {
   factory_config cfg;
   cfg.id = service_principal(s);
-  // The node's range is split evenly among its five factories, in
-  // service_id order, so that no two factories ever give out the same id.
-  const uint64_t share = node.contract_ids.count / 5;
-  const uint64_t k = static_cast<uint64_t>(s)
-                     - static_cast<uint64_t>(service_id::token_factory);
-  cfg.first_contract_index = node.contract_ids.start + k * share;
-  cfg.last_contract_index = k == 4 ? node.contract_ids.end() - 1
-                                   : cfg.first_contract_index + share - 1;
+  if (topo.nodes.size() > 1) {
+    for (auto* n : topo.contract_nodes()) {
+      auto r = factory_share(s, *n);
+      r.node = n->name;
+      cfg.targets.push_back(std::move(r));
+    }
+  } else {
+    auto r = factory_share(s, node);
+    cfg.first_contract_index = r.first;
+    cfg.last_contract_index = r.last;
+  }
   cfg.whitelist = {service_principal(service_id::backend)};
   cfg.admins = {service_principal(service_id::backend)};
   cfg.ledger = p.ledger;
@@ -102,11 +125,13 @@ backend_overrides(const topology& topo) {
 } // namespace
 
 result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
-                                const topology& topo, const node_config& node) {
+                                const topology& topo, const node_config& node,
+                                const platform_options& opts) {
   const auto hosted = topo.services_of(node.name);
-  if (hosted.empty())
+  const bool contract_node = node.has_role(node_role::contracts);
+  if (hosted.empty() && !(contract_node && opts.remote))
     return platform{};
-  if (hosted.size() != service_count) {
+  if (hosted.size() != service_count && !opts.remote) {
     std::string elsewhere;
     for (auto s : all_services)
       if (topo.host_of(s) != node.name)
@@ -119,14 +144,30 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
                             "cluster layer, not built yet: use a topology "
                             "that puts every service on one node");
   }
-  if (node.contract_ids.count < 5)
-    return make_error(system_errc::unavailable,
-                      "node " + node.name
-                          + " hosts the factories but its contract_ids range "
-                            "has fewer than 5 ids (one share per factory)");
+  for (auto* n : topo.nodes.size() > 1 ? topo.contract_nodes()
+                                       : std::vector<const node_config*>{&node})
+    if (n->contract_ids.count < 5)
+      return make_error(system_errc::unavailable,
+                        "node " + n->name
+                            + " hosts contracts but its contract_ids range "
+                              "has fewer than 5 ids (one share per factory)");
   ctx->controllers = topo.controllers;
   platform p;
   const auto backend_id = service_principal(service_id::backend);
+  auto here = [&](service_id s) {
+    return topo.host_of(s) == node.name;
+  };
+  // A service of another node, typed as `Handle`, or an error naming it.
+  auto elsewhere = [&](service_id s, auto& out) -> result<unit> {
+    auto h = opts.remote(s);
+    if (!h)
+      return make_error(system_errc::unavailable,
+                        "service " + std::string{to_string(s)} + " on node "
+                            + topo.host_of(s) + " is not reachable");
+    out = caf::actor_cast<std::decay_t<decltype(out)>>(h);
+    p.by_service[static_cast<size_t>(s)] = h;
+    return unit{};
+  };
 
   ledger_config lc;
   lc.name = topo.ledger.token_name;
@@ -166,53 +207,81 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
     return h;
   };
 
-  auto ledger = durable(
-      service_id::ledger,
-      [&] {
-        return spawn_ledger(sys, ctx, lc);
-      },
-      [&](const principal& id, const store::recovered_actor& rec) {
-        return spawn_durable_ledger(sys, ctx, lc, id, rec);
-      });
-  if (!ledger)
-    return ledger.err();
-  p.ledger = *ledger;
-  keep_and_register(p, *ctx, service_id::ledger, p.ledger);
+  const bool has_backend = here(service_id::backend);
+  bool has_factory = false;
+  for (auto s : all_services)
+    if (is_factory(s) && here(s))
+      has_factory = true;
+  if (!here(service_id::ledger)) {
+    if (has_backend || has_factory || contract_node)
+      if (auto ok = elsewhere(service_id::ledger, p.ledger); !ok)
+        return ok.err();
+  } else {
+    auto ledger = durable(
+        service_id::ledger,
+        [&] {
+          return spawn_ledger(sys, ctx, lc);
+        },
+        [&](const principal& id, const store::recovered_actor& rec) {
+          return spawn_durable_ledger(sys, ctx, lc, id, rec);
+        });
+    if (!ledger)
+      return ledger.err();
+    p.ledger = *ledger;
+    keep_and_register(p, *ctx, service_id::ledger, p.ledger);
+  }
 
   std::vector<principal> writers{backend_id};
   for (auto s : all_services)
     if (is_factory(s))
       writers.push_back(service_principal(s));
   const audit_config ac{writers, backend_id};
-  auto audit = durable(
-      service_id::audit_storage,
-      [&] {
-        return spawn_audit_storage(sys, ctx, ac);
-      },
-      [&](const principal& id, const store::recovered_actor& rec) {
-        return spawn_durable_audit_storage(sys, ctx, ac, id, rec);
-      });
-  if (!audit)
-    return audit.err();
-  p.audit = *audit;
-  keep_and_register(p, *ctx, service_id::audit_storage, p.audit);
+  if (!here(service_id::audit_storage)) {
+    if (has_backend)
+      if (auto ok = elsewhere(service_id::audit_storage, p.audit); !ok)
+        return ok.err();
+  } else {
+    auto audit = durable(
+        service_id::audit_storage,
+        [&] {
+          return spawn_audit_storage(sys, ctx, ac);
+        },
+        [&](const principal& id, const store::recovered_actor& rec) {
+          return spawn_durable_audit_storage(sys, ctx, ac, id, rec);
+        });
+    if (!audit)
+      return audit.err();
+    p.audit = *audit;
+    keep_and_register(p, *ctx, service_id::audit_storage, p.audit);
+  }
   const invoice_config ic{{backend_id}, backend_id};
-  auto invoice = durable(
-      service_id::invoice_storage,
-      [&] {
-        return spawn_invoice_storage(sys, ctx, ic);
-      },
-      [&](const principal& id, const store::recovered_actor& rec) {
-        return spawn_durable_invoice_storage(sys, ctx, ic, id, rec);
-      });
-  if (!invoice)
-    return invoice.err();
-  p.invoice = *invoice;
-  keep_and_register(p, *ctx, service_id::invoice_storage, p.invoice);
+  if (!here(service_id::invoice_storage)) {
+    if (has_backend)
+      if (auto ok = elsewhere(service_id::invoice_storage, p.invoice); !ok)
+        return ok.err();
+  } else {
+    auto invoice = durable(
+        service_id::invoice_storage,
+        [&] {
+          return spawn_invoice_storage(sys, ctx, ic);
+        },
+        [&](const principal& id, const store::recovered_actor& rec) {
+          return spawn_durable_invoice_storage(sys, ctx, ic, id, rec);
+        });
+    if (!invoice)
+      return invoice.err();
+    p.invoice = *invoice;
+    keep_and_register(p, *ctx, service_id::invoice_storage, p.invoice);
+  }
 
   // Factories, from the store when the node has one.
 #define ICTO_FACTORY(kind)                                                     \
-  {                                                                            \
+  if (!here(service_id::kind##_factory)) {                                     \
+    if (has_backend || contract_node)                                          \
+      if (auto ok = elsewhere(service_id::kind##_factory, p.kind##_factory);   \
+          !ok)                                                                 \
+        return ok.err();                                                       \
+  } else {                                                                     \
     auto cfg = make_factory_config(service_id::kind##_factory, topo, node, p); \
     auto h = durable(                                                          \
         service_id::kind##_factory,                                            \
@@ -236,10 +305,11 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
 
   // The contracts in the store, each re-spawned under its id; it re-binds
   // with its factory by itself.
+  p.peers = contract_peers{p.token_factory,        p.multisig_factory,
+                           p.distribution_factory, p.dao_factory,
+                           p.launchpad_factory,    p.ledger};
   if (ctx->persistence) {
-    const contract_peers peers{p.token_factory,        p.multisig_factory,
-                               p.distribution_factory, p.dao_factory,
-                               p.launchpad_factory,    p.ledger};
+    const auto& peers = p.peers;
     size_t restored = 0;
     size_t events = 0;
     for (auto& id : ctx->persistence->store->actors()) {
@@ -260,8 +330,7 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
       auto h = restore_contract(sys, ctx, **meta, *rec, peers);
       if (!h)
         return h.err();
-      // Runs it (contracts start lazily): it re-binds with its factory.
-      caf::anon_send(*h, caller{}, contract_status_arg{});
+      p.restored.push_back(*h);
       ++restored;
       events += rec->events.size();
     }
@@ -269,7 +338,12 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
                           + " restored (" + std::to_string(events)
                           + " journal events replayed)");
     p.restored_contracts = restored;
+    // Runs them (contracts start lazily): each re-binds with its factory.
+    if (opts.kick_restored)
+      kick_restored(p);
   }
+  if (!has_backend)
+    return p;
 
   backend_config bc;
   bc.self_id = backend_id;

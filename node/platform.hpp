@@ -6,6 +6,7 @@
 // the whole platform in one process.
 
 #include "actors/common/context.hpp"
+#include "actors/contracts/contract_spawn.hpp"
 #include "config/topology.hpp"
 #include "messages/interfaces.hpp"
 
@@ -13,6 +14,7 @@
 #include <caf/fwd.hpp>
 
 #include <array>
+#include <functional>
 
 namespace icto {
 
@@ -39,8 +41,10 @@ struct platform {
 
   /// The same handles, dynamically typed, indexed by service_id.
   std::array<caf::actor, service_count> by_service;
+  /// Which of them this node runs (the others are on other nodes).
+  std::array<bool, service_count> hosted{};
 
-  /// Every service handle that is valid, for shutdown.
+  /// Every service this node runs, for shutdown.
   std::vector<caf::actor> all() const;
 
   /// The services restored from the node's store (journaled ones), and
@@ -52,18 +56,43 @@ struct platform {
   std::vector<std::string> recovery_warnings;
   /// Contracts re-spawned from the store.
   size_t restored_contracts = 0;
+  /// Their actors, not yet kicked if `platform_options::kick_restored` was
+  /// off (kick_restored below does it).
+  std::vector<caf::actor> restored;
+  /// What contracts spawned on this node talk to (valid on a node that
+  /// hosts contracts, or the factories).
+  contract_peers peers;
 };
+
+/// How a node of a cluster gets the services it does not run.
+struct platform_options {
+  /// Returns the handle of a service on another node, waiting until it is
+  /// known (invalid if it never came). Unset: every service must be on
+  /// this node.
+  std::function<caf::actor(service_id)> remote;
+  /// Whether contracts restored from the store run at once; a node of a
+  /// cluster first announces them to its peers, whose factories they
+  /// re-bind with.
+  bool kick_restored = true;
+};
+
+/// Runs contracts restored but not started (each re-binds with its
+/// factory).
+void kick_restored(const platform& p);
 
 /// Spawns the services `node` hosts. Sets `ctx->controllers` from the
 /// topology and registers each service in `ctx->dir` under
 /// `service_principal`. The backend is whitelisted at the storages and the
 /// factories from the start (what setupMicroservices would do), and the
 /// factories deploy into `node`'s contract-id range, split evenly among
-/// them (token factory first) so that ids never collide.
-/// Fails with a clear error if the node hosts a service whose peers are on
-/// other nodes (multi-node clusters need the cluster layer) or if a
-/// service refuses its config.
+/// them (token factory first) so that ids never collide. In a topology of
+/// several nodes each factory gets its share of every contract node's range
+/// instead, and places contracts by the topology's policy.
+/// Services on other nodes come from `opts.remote`. Fails with a clear
+/// error if one never came, if `opts.remote` is unset and some service is
+/// elsewhere, or if a service refuses its config.
 result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
-                                const topology& topo, const node_config& node);
+                                const topology& topo, const node_config& node,
+                                const platform_options& opts = {});
 
 } // namespace icto

@@ -34,6 +34,11 @@ struct backend_actor_state {
 
 using backend_self = backend_actor::stateful_pointer<backend_actor_state>;
 
+/// In a cluster: service_unavailable (SYS_TRANSIENT) if the node of `s` or
+/// of a storage is down, or every node that may host contracts is; checked
+/// before any fee is charged.
+result<unit> check_cluster(const node_context& ctx, service_id s);
+
 template <class T>
 using promise_of = caf::typed_response_promise<result<T>>;
 

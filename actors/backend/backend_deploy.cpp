@@ -528,6 +528,25 @@ void take_fee(backend_self self, const job_ptr& j) {
 
 } // namespace
 
+result<unit> check_cluster(const node_context& ctx, service_id s) {
+  if (!ctx.cluster)
+    return unit{};
+  for (auto svc : {s, service_id::audit_storage, service_id::invoice_storage})
+    if (auto down = ctx.cluster->service_host_down(static_cast<size_t>(svc)))
+      return make_error(backend_errc::service_unavailable,
+                        std::string{to_string(svc)} + " is unavailable: node "
+                            + *down + ", which runs it, is down");
+  if (!ctx.cluster->any_contract_node_up()) {
+    std::string names;
+    for (auto& n : ctx.cluster->contract_nodes_down())
+      names += (names.empty() ? "" : ", ") + n;
+    return make_error(backend_errc::service_unavailable,
+                      "no node that hosts contracts is up (" + names
+                          + " down); nothing was charged");
+  }
+  return unit{};
+}
+
 void run_deployment(backend_self self, deploy_request req, deploy_done done) {
   auto& st = self->state.st;
   auto& cfg = self->state.cfg;
@@ -538,6 +557,8 @@ void run_deployment(backend_self self, deploy_request req, deploy_done done) {
   j->done = std::move(done);
   auto t = now_of(self);
   auto ok = check_deployable(st, j->service, j->req.key.user, t);
+  if (ok)
+    ok = check_cluster(*self->state.ctx, j->service);
   // A retry keeps the transaction time of a transfer that may have
   // happened, so that the ledger deduplicates it.
   auto old = st.requests.find(j->req.key);

@@ -354,6 +354,17 @@ promise_of<unit> on_health_tick(backend_self self, const caller&) {
     if (auto h = find_health(st.health, s);
         h != nullptr && h->circuit == circuit_state::open)
       h->circuit = circuit_state::half_open;
+    // A service whose node is down fails its check at once, and its
+    // circuit opens without waiting for more failures.
+    if (auto down = self->state.ctx->cluster
+                        ? self->state.ctx->cluster->service_host_down(
+                            static_cast<size_t>(s))
+                        : std::nullopt) {
+      record_check(st.health, s, false, "node " + *down + " is down",
+                   self->state.ctx->now(), 1);
+      join->one_done();
+      continue;
+    }
     check_service(self, s,
                   [self, s, join](bool ok, std::optional<std::string> why) {
                     auto& s2 = self->state.st;

@@ -212,7 +212,10 @@ promise_of<pipeline_status> on_create_project(backend_self self,
   tokens total = 0;
   for (auto s : {service_id::token_factory, service_id::distribution_factory,
                  service_id::launchpad_factory}) {
-    if (auto ok = check_deployable(st, s, who, t); !ok) {
+    auto ok = check_deployable(st, s, who, t);
+    if (ok)
+      ok = check_cluster(*self->state.ctx, s);
+    if (!ok) {
       reply(ok.err());
       return rp;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/common/cluster_view.hpp"
 #include "actors/common/directory.hpp"
 #include "messages/common.hpp"
 #include "messages/principal.hpp"
@@ -62,6 +63,13 @@ struct node_context {
   /// log, as a warning); standard error when unset. Called from actors'
   /// threads: it must be thread-safe.
   std::function<void(const std::string&)> warn;
+  /// The other nodes of the cluster (node/cluster.hpp keeps it current);
+  /// null on a node that runs alone.
+  std::shared_ptr<cluster_view> cluster;
+  /// This node's node manager, which spawns contracts on any node of the
+  /// cluster (a batch of `contract_meta` orders); invalid on a node that
+  /// runs alone, whose factories spawn their contracts themselves.
+  caf::actor node_manager;
 
   void report_warning(const std::string& text) const {
     if (warn)

@@ -2,6 +2,7 @@
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_control_block.hpp>
+#include <caf/node_id.hpp>
 
 #include <mutex>
 
@@ -13,6 +14,36 @@ void directory::add(const caf::actor_addr& who, principal id, actor_role role) {
     by_id_.erase(i->second.id);
   by_id_[id] = who;
   entries_[who] = entry{std::move(id), role};
+}
+
+void directory::add_remote(const caf::actor_addr& who, principal id,
+                           actor_role role) {
+  std::unique_lock guard{mtx_};
+  if (auto j = by_id_.find(id); j != by_id_.end() && j->second != who)
+    if (auto k = entries_.find(j->second);
+        k != entries_.end() && !k->second.remote)
+      return;
+  if (auto i = entries_.find(who); i != entries_.end())
+    by_id_.erase(i->second.id);
+  by_id_[id] = who;
+  entries_[who] = entry{std::move(id), role, true};
+}
+
+size_t directory::remove_node(const caf::node_id& node) {
+  std::unique_lock guard{mtx_};
+  size_t n = 0;
+  for (auto i = entries_.begin(); i != entries_.end();) {
+    if (i->second.remote && i->first.node() == node) {
+      if (auto j = by_id_.find(i->second.id);
+          j != by_id_.end() && j->second == i->first)
+        by_id_.erase(j);
+      i = entries_.erase(i);
+      ++n;
+    } else {
+      ++i;
+    }
+  }
+  return n;
 }
 
 void directory::remove(const caf::actor_addr& who) {
@@ -46,9 +77,30 @@ std::vector<caf::actor> directory::actors_with_role(actor_role role) const {
   std::shared_lock guard{mtx_};
   std::vector<caf::actor> out;
   for (auto& [addr, e] : entries_)
-    if (e.role == role)
+    if (e.role == role && !e.remote)
       if (auto h = caf::actor_cast<caf::actor>(addr))
         out.push_back(std::move(h));
+  return out;
+}
+
+size_t directory::count_with_role(actor_role role) const {
+  std::shared_lock guard{mtx_};
+  size_t n = 0;
+  for (auto& [addr, e] : entries_)
+    if (e.role == role && !e.remote)
+      ++n;
+  return n;
+}
+
+std::vector<std::pair<caf::actor, directory::entry>>
+directory::local_entries() const {
+  std::shared_lock guard{mtx_};
+  std::vector<std::pair<caf::actor, entry>> out;
+  out.reserve(entries_.size());
+  for (auto& [addr, e] : entries_)
+    if (!e.remote)
+      if (auto h = caf::actor_cast<caf::actor>(addr))
+        out.emplace_back(std::move(h), e);
   return out;
 }
 

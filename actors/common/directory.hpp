@@ -33,9 +33,20 @@ class directory {
   struct entry {
     principal id;
     actor_role role;
+    /// An actor of another node of the cluster, known from that node's
+    /// announcement (node/cluster.hpp).
+    bool remote = false;
   };
 
   void add(const caf::actor_addr& who, principal id, actor_role role);
+
+  /// Adds an actor of another node, as its node announced it. Local
+  /// entries win: a remote entry never replaces a local actor's id.
+  void add_remote(const caf::actor_addr& who, principal id, actor_role role);
+
+  /// Removes every remote entry of `node` (it left the cluster); returns
+  /// how many.
+  size_t remove_node(const caf::node_id& node);
 
   void remove(const caf::actor_addr& who);
 
@@ -48,8 +59,16 @@ class directory {
 
   size_t size() const;
 
-  /// Every live actor registered with `role`; for a node's shutdown, which
-  /// must stop them all (CAF-0.17-NOTES trap 1).
+  /// How many local actors have `role` (no vector built).
+  size_t count_with_role(actor_role role) const;
+
+  /// Every live local actor with its entry; what a node announces to its
+  /// peers.
+  std::vector<std::pair<caf::actor, entry>> local_entries() const;
+
+  /// Every live local actor registered with `role` (remote entries left
+  /// out); for a node's shutdown, which must stop them all
+  /// (CAF-0.17-NOTES trap 1).
   std::vector<caf::actor> actors_with_role(actor_role role) const;
 
  private:

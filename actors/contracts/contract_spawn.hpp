@@ -146,6 +146,18 @@ struct contract_peers {
   ledger_actor ledger;
 };
 
+struct contract_meta;
+
+/// Spawns a new contract from its metadata: what a factory on another node
+/// sends this node's node manager to deploy a contract here. Decodes and
+/// validates the init (errors name the contract and what is wrong), then
+/// spawns it like `spawn_<kind>_contract` with the factory of its kind in
+/// `peers`.
+result<caf::actor> spawn_contract_from_meta(caf::actor_system& sys,
+                                            node_context_ptr ctx,
+                                            const contract_meta& meta,
+                                            const contract_peers& peers);
+
 /// Whether a metadata record is a contract's, and of which kind.
 result<contract_kind> contract_kind_of_meta(const std::string& meta);
 

@@ -31,6 +31,7 @@
 
 #include "actors/common/context.hpp"
 #include "actors/common/durable.hpp"
+#include "actors/contracts/contract_durable.hpp"
 #include "actors/contracts/contract_spawn.hpp"
 #include "actors/factories/factory_config.hpp"
 #include "actors/factories/factory_journal.hpp"
@@ -214,23 +215,11 @@ void fail_deploy(Self self, const principal& id, const std::string& why) {
   });
 }
 
-/// Spawns the contract of a deployment whose id is durable and waits for
-/// its notifyDeploymentComplete (deploy_timeout).
-template <class Traits, class Self, class Init>
-void start_contract_actor(Self self, const contract_params& params,
-                          const Init& init) {
+/// Monitors a new contract actor and sends its first healthPing; the
+/// deployment ends at its notifyDeploymentComplete or fails.
+template <class Traits, class Self, class Handle>
+void watch_new_contract(Self self, const principal& id, Handle handle) {
   auto& st = self->state;
-  const auto id = params.id;
-  if (st.pending.count(id) == 0)
-    return; // Given up meanwhile.
-  auto me = caf::actor_cast<typename Traits::factory_actor>(self);
-  auto handle = st.spawn
-                    ? st.spawn(self->system(), st.ctx, params, me, init)
-                    : Traits::spawn(self->system(), st.ctx, params, me, init);
-  if (!handle) {
-    fail_deploy(self, id, "the contract actor could not be spawned");
-    return;
-  }
   self->monitor(handle);
   st.handles.emplace(id, handle);
   st.by_addr.emplace(handle.address(), id);
@@ -254,6 +243,89 @@ void start_contract_actor(Self self, const contract_params& params,
           });
 }
 
+/// Asks the node manager to spawn the contract on the node that hosts its
+/// id (the order is its metadata: kind, id, owner, version, init), then
+/// watches it like a local one.
+template <class Traits, class Self, class Init>
+void spawn_through_node_manager(Self self, const contract_params& params,
+                                const Init& init) {
+  auto& st = self->state;
+  const auto id = params.id;
+  std::vector<contract_meta> orders{meta_of(Traits::kind, params, init)};
+  self->request(st.ctx->node_manager, st.cfg.deployment_timeout,
+                caf::spawn_atom::value, std::move(orders))
+      .then(
+          [self, id](std::vector<caf::actor>& handles,
+                     std::vector<std::string>& errors) {
+            if (self->state.pending.count(id) == 0) {
+              // Given up meanwhile: the late contract goes too.
+              for (auto& h : handles)
+                if (h)
+                  self->send_exit(h, caf::exit_reason::kill);
+              return;
+            }
+            if (handles.size() != 1 || !handles[0]) {
+              fail_deploy(self, id,
+                          "the contract actor could not be spawned: "
+                              + (errors.empty() ? std::string{"no handle"}
+                                                : errors[0]));
+              return;
+            }
+            watch_new_contract<Traits>(
+                self, id,
+                caf::actor_cast<typename Traits::contract_actor>(handles[0]));
+          },
+          [self, id](caf::error& e) {
+            fail_deploy(self, id,
+                        "spawning on the contract's node: "
+                            + self->system().render(e));
+          });
+}
+
+/// Spawns the contract of a deployment whose id is durable and waits for
+/// its notifyDeploymentComplete (deploy_timeout).
+template <class Traits, class Self, class Init>
+void start_contract_actor(Self self, const contract_params& params,
+                          const Init& init) {
+  auto& st = self->state;
+  const auto id = params.id;
+  if (st.pending.count(id) == 0)
+    return; // Given up meanwhile.
+  if (!st.cfg.targets.empty() && st.ctx->node_manager) {
+    spawn_through_node_manager<Traits>(self, params, init);
+    return;
+  }
+  auto me = caf::actor_cast<typename Traits::factory_actor>(self);
+  auto handle = st.spawn
+                    ? st.spawn(self->system(), st.ctx, params, me, init)
+                    : Traits::spawn(self->system(), st.ctx, params, me, init);
+  if (!handle) {
+    fail_deploy(self, id, "the contract actor could not be spawned");
+    return;
+  }
+  watch_new_contract<Traits>(self, id, handle);
+}
+
+/// The range a new contract of `owner` takes its id from: in a cluster,
+/// that of the node placement chooses (system_errc::unavailable if none
+/// can take it); else the factory's only range.
+template <class Self>
+result<size_t> placement_range(Self self, const principal& owner) {
+  auto& st = self->state;
+  if (st.cfg.targets.empty() || !st.ctx->cluster)
+    return size_t{0};
+  auto choice = st.ctx->cluster->choose(owner);
+  if (choice.index() == 1)
+    return make_error(system_errc::unavailable,
+                      "no node can host the contract: " + std::get<1>(choice));
+  const auto& node = std::get<0>(choice);
+  auto r = range_of_node(st.core, node);
+  if (!r)
+    return make_error(system_errc::unavailable,
+                      "the factory has no contract ids for node " + node);
+  return *r;
+}
+
 /// createContract: whitelist, validation, id, spawn, then wait for
 /// notifyDeploymentComplete (delivered by that handler) or fail.
 template <class Traits, class Self, class Init>
@@ -269,7 +341,10 @@ create_contract(Self self, const principal& owner, const Init& init) {
   if (auto ok = Traits::validate(init); !ok)
     return promise.deliver(result<principal>{
         make_error(factory_errc::invalid_argument, ok.err().message)});
-  auto id = next_contract_id(st.core);
+  auto range = placement_range(self, owner);
+  if (!range)
+    return promise.deliver(result<principal>{range.err()});
+  auto id = next_contract_id(st.core, *range);
   if (!id)
     return promise.deliver(result<principal>{id.err()});
   const auto now = st.ctx->now();
@@ -469,8 +544,11 @@ initial_core(const node_context& ctx, const factory_config& cfg) {
   factory_core_config core_cfg;
   core_cfg.kind = Traits::kind;
   core_cfg.self = cfg.id;
-  core_cfg.first_index = cfg.first_contract_index;
-  core_cfg.last_index = cfg.last_contract_index;
+  if (cfg.targets.empty())
+    core_cfg.ranges.push_back(
+        id_range{{}, cfg.first_contract_index, cfg.last_contract_index, 0});
+  else
+    core_cfg.ranges = cfg.targets;
   core_cfg.whitelist = cfg.whitelist;
   core_cfg.admins = ctx.controllers;
   core_cfg.admins.insert(core_cfg.admins.end(), cfg.admins.begin(),
@@ -500,6 +578,12 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
         caf::make_error(caf::sec::invalid_argument, core.err().to_string()));
     return actor_type::behavior_type::make_empty_behavior();
   }
+  if (durable && !cfg.targets.empty())
+    if (auto ok = reconcile_ranges(*core, cfg.targets); !ok) {
+      self->quit(
+          caf::make_error(caf::sec::invalid_argument, ok.err().to_string()));
+      return actor_type::behavior_type::make_empty_behavior();
+    }
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.cfg = std::move(cfg);

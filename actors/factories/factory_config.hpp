@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/factories/factory_state.hpp"
 #include "messages/interfaces.hpp"
 
 #include <chrono>
@@ -17,6 +18,11 @@ struct factory_config {
   /// (the node's range in the topology); never reused.
   uint64_t first_contract_index = 0;
   uint64_t last_contract_index = 0;
+  /// In a cluster: the share of each node with role `contracts`
+  /// (overrides the range above). A new contract goes to the node
+  /// `ctx->cluster` chooses and takes its id from that node's share;
+  /// `ctx->node_manager` spawns it there.
+  std::vector<id_range> targets;
   /// Backends allowed to call createContract until an admin replaces the
   /// list with setupWhitelist.
   std::vector<principal> whitelist;

@@ -27,7 +27,13 @@ result<unit> apply_deploying(factory_state& st, const op_event& ev,
                              const factory_deploying& d) {
   if (d.role_users.size() != d.roles.size())
     return bad_event(ev, "role users and roles differ in length");
-  auto id = allocate_id(st);
+  auto range = d.info.id.canister_index()
+                   ? range_holding(st, *d.info.id.canister_index())
+                   : std::nullopt;
+  if (!range)
+    return bad_event(ev, "deploying " + d.info.id.to_text()
+                             + ", which is in none of the factory's ranges");
+  auto id = allocate_id(st, *range);
   if (!id)
     return bad_event(ev, id.err().message);
   if (*id != d.info.id)

@@ -121,8 +121,7 @@ bool operator==(const factory_counters& x, const factory_counters& y) {
 
 bool operator==(const factory_state& x, const factory_state& y) {
   return x.kind == y.kind && x.self == y.self && x.started_at == y.started_at
-         && x.first_index == y.first_index && x.last_index == y.last_index
-         && x.next_index == y.next_index && x.contracts == y.contracts
+         && x.ranges == y.ranges && x.contracts == y.contracts
          && x.failed == y.failed && x.roles == y.roles && x.members == y.members
          && x.public_set == y.public_set && x.unreachable == y.unreachable
          && x.upgrading == y.upgrading && x.history == y.history
@@ -136,11 +135,22 @@ result<factory_state> make_factory_state(factory_core_config cfg,
   if (cfg.self.is_anonymous() || cfg.self.empty())
     return make_error(factory_errc::invalid_argument,
                       "factory id: must be a real principal");
-  if (cfg.first_index > cfg.last_index)
+  if (cfg.ranges.empty())
     return make_error(factory_errc::invalid_argument,
-                      "contract-id range: first "
-                          + std::to_string(cfg.first_index) + " > last "
-                          + std::to_string(cfg.last_index));
+                      "contract-id ranges: none given");
+  for (size_t i = 0; i < cfg.ranges.size(); ++i) {
+    const auto& r = cfg.ranges[i];
+    if (r.first > r.last)
+      return make_error(factory_errc::invalid_argument,
+                        "contract-id range: first " + std::to_string(r.first)
+                            + " > last " + std::to_string(r.last));
+    for (size_t j = 0; j < i; ++j)
+      if (cfg.ranges[j].first <= r.last && r.first <= cfg.ranges[j].last)
+        return make_error(factory_errc::invalid_argument,
+                          "contract-id ranges: [" + std::to_string(r.first)
+                              + ", " + std::to_string(r.last)
+                              + "] overlaps another");
+  }
   if (cfg.code.empty())
     return make_error(factory_errc::invalid_argument,
                       "code versions: the kind has none");
@@ -157,9 +167,10 @@ result<factory_state> make_factory_state(factory_core_config cfg,
   st.kind = cfg.kind;
   st.self = cfg.self;
   st.started_at = now;
-  st.first_index = cfg.first_index;
-  st.last_index = cfg.last_index;
-  st.next_index = cfg.first_index;
+  for (auto r : cfg.ranges) {
+    r.next = r.first;
+    st.ranges.push_back(std::move(r));
+  }
   for (auto& p : cfg.whitelist)
     if (!contains(st.whitelist, p))
       st.whitelist.push_back(p);
@@ -220,20 +231,70 @@ result<semver> check_create(const factory_state& st, const principal& who,
   return *v;
 }
 
-result<principal> next_contract_id(const factory_state& st) {
-  if (st.next_index > st.last_index || st.next_index < st.first_index)
-    return make_error(factory_errc::deploy_failed,
-                      "contract-id range [" + std::to_string(st.first_index)
-                          + ", " + std::to_string(st.last_index)
-                          + "] is exhausted");
-  return principal::canister_id(st.next_index);
+std::optional<size_t> range_of_node(const factory_state& st,
+                                    const std::string& node) {
+  if (node.empty())
+    return st.ranges.empty() ? std::nullopt : std::optional<size_t>{0};
+  for (size_t i = 0; i < st.ranges.size(); ++i)
+    if (st.ranges[i].node == node)
+      return i;
+  return std::nullopt;
 }
 
-result<principal> allocate_id(factory_state& st) {
-  auto id = next_contract_id(st);
+std::optional<size_t> range_holding(const factory_state& st, uint64_t index) {
+  for (size_t i = 0; i < st.ranges.size(); ++i)
+    if (st.ranges[i].contains(index))
+      return i;
+  return std::nullopt;
+}
+
+result<principal> next_contract_id(const factory_state& st, size_t range) {
+  if (range >= st.ranges.size())
+    return make_error(factory_errc::deploy_failed,
+                      "no contract-id range " + std::to_string(range));
+  const auto& r = st.ranges[range];
+  if (r.next > r.last || r.next < r.first)
+    return make_error(factory_errc::deploy_failed,
+                      "contract-id range [" + std::to_string(r.first) + ", "
+                          + std::to_string(r.last) + "]"
+                          + (r.node.empty() ? "" : " of node " + r.node)
+                          + " is exhausted");
+  return principal::canister_id(r.next);
+}
+
+result<principal> allocate_id(factory_state& st, size_t range) {
+  auto id = next_contract_id(st, range);
   if (id)
-    ++st.next_index;
+    ++st.ranges[range].next;
   return id;
+}
+
+result<unit> reconcile_ranges(factory_state& st,
+                              const std::vector<id_range>& targets) {
+  for (auto& t : targets) {
+    bool found = false;
+    for (auto& r : st.ranges) {
+      if (r.first == t.first && r.last == t.last
+          && (r.node.empty() || r.node == t.node)) {
+        r.node = t.node;
+        found = true;
+        break;
+      }
+      if (r.first <= t.last && t.first <= r.last)
+        return make_error(
+            factory_errc::invalid_argument,
+            "contract ids of node " + t.node + " [" + std::to_string(t.first)
+                + ", " + std::to_string(t.last) + "] overlap the range ["
+                + std::to_string(r.first) + ", " + std::to_string(r.last)
+                + "] the factory gave ids from");
+    }
+    if (!found) {
+      auto r = t;
+      r.next = r.first;
+      st.ranges.push_back(std::move(r));
+    }
+  }
+  return unit{};
 }
 
 void record_deploying(factory_state& st, contract_info info,

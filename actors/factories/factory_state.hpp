@@ -63,17 +63,34 @@ struct factory_counters {
   }
 };
 
+/// Contract-id indexes [first, last] of one node, of which a factory gives
+/// out `next` and up (> last once exhausted). A contract id thus tells the
+/// node that hosts it (DESIGN §2).
+struct id_range {
+  /// The node whose range it is; empty on a node that runs alone.
+  std::string node;
+  uint64_t first = 0;
+  uint64_t last = 0;
+  uint64_t next = 0;
+
+  bool contains(uint64_t index) const {
+    return index >= first && index <= last;
+  }
+  friend bool operator==(const id_range& x, const id_range& y) {
+    return x.node == y.node && x.first == y.first && x.last == y.last
+           && x.next == y.next;
+  }
+};
+
 /// Everything one factory owns; its actor alone touches it.
 struct factory_state {
   contract_kind kind = contract_kind::token;
   /// The factory's own principal (a controller of what it deploys).
   principal self;
   timestamp started_at = 0;
-  /// The contract-id range [first_index, last_index]; next_index is the
-  /// next free index (> last_index once exhausted).
-  uint64_t first_index = 0;
-  uint64_t last_index = 0;
-  uint64_t next_index = 0;
+  /// The contract-id ranges it gives ids from, one per node that hosts
+  /// its contracts (one unnamed range on a node that runs alone).
+  std::vector<id_range> ranges;
   /// The deployed set: deploying and deployed contracts.
   trie_map<principal, contract_info> contracts;
   /// Deployments given up on; not in any index.
@@ -111,8 +128,8 @@ struct factory_state {
 struct factory_core_config {
   contract_kind kind = contract_kind::token;
   principal self;
-  uint64_t first_index = 0;
-  uint64_t last_index = 0;
+  /// At least one; `next` is ignored (each starts at its first index).
+  std::vector<id_range> ranges;
   std::vector<principal> whitelist;
   std::vector<principal> admins;
   /// The versions the code can run, oldest first; the first one is
@@ -142,12 +159,25 @@ result<unit> setup_whitelist(factory_state& st, const principal& who,
 result<semver> check_create(const factory_state& st, const principal& who,
                             const principal& owner);
 
-/// The id allocate_id would take, without taking it.
-result<principal> next_contract_id(const factory_state& st);
+/// The range of `node` (the first range for an empty name), if any.
+std::optional<size_t> range_of_node(const factory_state& st,
+                                    const std::string& node);
 
-/// Takes the next contract id of the range; factory_errc::deploy_failed
-/// once the range is exhausted.
-result<principal> allocate_id(factory_state& st);
+/// The range that holds contract index `index`, if any.
+std::optional<size_t> range_holding(const factory_state& st, uint64_t index);
+
+/// The id allocate_id would take from range `range`, without taking it.
+result<principal> next_contract_id(const factory_state& st, size_t range = 0);
+
+/// Takes the next contract id of range `range`; factory_errc::deploy_failed
+/// once that range is exhausted.
+result<principal> allocate_id(factory_state& st, size_t range = 0);
+
+/// Adds the ranges of `targets` the state lacks (nodes added to the
+/// topology) and names an unnamed range that equals a target's; keeps what
+/// was given out. Errors if a target overlaps a range it does not equal.
+result<unit> reconcile_ranges(factory_state& st,
+                              const std::vector<id_range>& targets);
 
 /// Records a contract as deploying: the deployed set, the creator index and
 /// its initial role entries. REQUIRES: info.id from allocate_id.

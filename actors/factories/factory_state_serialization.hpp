@@ -3,7 +3,8 @@
 // Boost.Serialization of `icto::factory_state` (a factory's checkpoint):
 // include only where archives are written or read.
 //
-// Format (factory_state version 1): kind, self, start time, the id range,
+// Format (factory_state version 2): kind, self, start time, the id ranges
+// (node, first, last, next each; version 1 had one unnamed range),
 // the deployed and failed sets (tries of contract_info), the role indexes,
 // the members index, the public / unreachable / upgrading sets, the upgrade
 // histories, whitelist, admins, registered and code versions, the deploying
@@ -27,7 +28,7 @@ ICTO_BOOST_DESCRIBED(icto::upgrade_record, 1)
 
 BOOST_CLASS_VERSION(icto::factory_counters, 1)
 BOOST_CLASS_TRACKING(icto::factory_counters, boost::serialization::track_never)
-BOOST_CLASS_VERSION(icto::factory_state, 1)
+BOOST_CLASS_VERSION(icto::factory_state, 2)
 BOOST_CLASS_TRACKING(icto::factory_state, boost::serialization::track_never)
 
 namespace boost::serialization {
@@ -47,13 +48,39 @@ void serialize(Archive& ar, icto::factory_counters& x, const unsigned v) {
 
 template <class Archive>
 void serialize(Archive& ar, icto::factory_state& x, const unsigned v) {
-  icto::archive::check_version(v, 1, "factory_state");
+  icto::archive::check_version(v, 2, "factory_state");
   ar& make_nvp("kind", x.kind);
   ar& make_nvp("self", x.self);
   ar& make_nvp("started_at", x.started_at);
-  ar& make_nvp("first_index", x.first_index);
-  ar& make_nvp("last_index", x.last_index);
-  ar& make_nvp("next_index", x.next_index);
+  if constexpr (Archive::is_saving::value) {
+    uint64_t n = x.ranges.size();
+    ar& make_nvp("ranges", n);
+    for (auto& r : x.ranges) {
+      ar& make_nvp("node", r.node);
+      ar& make_nvp("first", r.first);
+      ar& make_nvp("last", r.last);
+      ar& make_nvp("next", r.next);
+    }
+  } else if (v == 1) {
+    icto::id_range r;
+    ar& make_nvp("first_index", r.first);
+    ar& make_nvp("last_index", r.last);
+    ar& make_nvp("next_index", r.next);
+    x.ranges = {r};
+  } else {
+    uint64_t n = 0;
+    ar& make_nvp("ranges", n);
+    if (n == 0 || n > 4096)
+      icto::archive::fail("factory_state: " + std::to_string(n)
+                          + " contract id ranges");
+    x.ranges.resize(n);
+    for (auto& r : x.ranges) {
+      ar& make_nvp("node", r.node);
+      ar& make_nvp("first", r.first);
+      ar& make_nvp("last", r.last);
+      ar& make_nvp("next", r.next);
+    }
+  }
   ar& make_nvp("contracts", x.contracts);
   ar& make_nvp("failed", x.failed);
   ar& make_nvp("roles", x.roles);
@@ -75,8 +102,9 @@ void serialize(Archive& ar, icto::factory_state& x, const unsigned v) {
                           + std::to_string(x.roles[0].total())
                           + " entries) disagrees with the deployed set ("
                           + std::to_string(x.contracts.size()) + ")");
-    if (x.next_index < x.first_index || x.first_index > x.last_index)
-      icto::archive::fail("factory_state: bad contract id range");
+    for (auto& r : x.ranges)
+      if (r.next < r.first || r.first > r.last)
+        icto::archive::fail("factory_state: bad contract id range");
   }
 }
 

@@ -32,11 +32,13 @@ class ictod_process {
   }
 
   /// Starts `bin --config CONFIG --node NODE --http-port 0 --data-dir DIR
-  /// --log-level warn`, stderr to `log_file`. Returns the ready line, or
-  /// what it printed instead if it exited first (then running() is false).
+  /// --log-level warn` and `extra`, stderr to `log_file`. Returns the ready
+  /// line, or what it printed instead if it exited first (then running() is
+  /// false).
   std::string start(const std::string& bin, const std::string& config,
                     const std::string& node, const std::string& data_dir,
-                    const std::string& log_file) {
+                    const std::string& log_file,
+                    const std::vector<std::string>& extra = {}) {
     int out[2];
     if (::pipe(out) != 0)
       return "pipe failed";
@@ -49,6 +51,7 @@ class ictod_process {
     std::vector<std::string> args
         = {bin, "--config",   config,   "--node",      node,  "--http-port",
            "0", "--data-dir", data_dir, "--log-level", "info"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args)
       argv.push_back(a.data());

@@ -48,8 +48,7 @@ class factory_state_test : public ::testing::Test {
     factory_core_config cfg;
     cfg.kind = contract_kind::multisig;
     cfg.self = self_id;
-    cfg.first_index = 100;
-    cfg.last_index = 199;
+    cfg.ranges = {id_range{{}, 100, 199, 0}};
     cfg.whitelist = {backend};
     cfg.admins = {admin};
     cfg.code = {code(v(1, 0, 0), "initial"), code(v(1, 1, 0), "add-memo"),
@@ -98,13 +97,19 @@ class factory_state_test : public ::testing::Test {
 TEST(factory_state_make, refuses_bad_settings) {
   factory_core_config cfg;
   cfg.self = principal::canister_id(1);
-  cfg.first_index = 10;
-  cfg.last_index = 5;
+  cfg.ranges = {id_range{{}, 10, 5, 0}};
   cfg.code = {code(v(1, 0, 0), "initial")};
   auto r = make_factory_state(cfg, t0);
   ASSERT_TRUE(fails_with(r, factory_errc::invalid_argument));
   EXPECT_NE(r.err().message.find("range"), std::string::npos);
-  cfg.last_index = 10;
+  cfg.ranges.clear();
+  EXPECT_TRUE(
+      fails_with(make_factory_state(cfg, t0), factory_errc::invalid_argument));
+  cfg.ranges = {id_range{"a", 10, 20, 0}, id_range{"b", 15, 30, 0}};
+  r = make_factory_state(cfg, t0);
+  ASSERT_TRUE(fails_with(r, factory_errc::invalid_argument));
+  EXPECT_NE(r.err().message.find("overlaps"), std::string::npos);
+  cfg.ranges = {id_range{{}, 10, 10, 0}};
   cfg.code.clear();
   EXPECT_TRUE(
       fails_with(make_factory_state(cfg, t0), factory_errc::invalid_argument));
@@ -126,8 +131,7 @@ TEST(factory_state_make, refuses_bad_settings) {
 TEST(factory_state_make, ids_come_from_the_range_and_run_out) {
   factory_core_config cfg;
   cfg.self = principal::canister_id(1);
-  cfg.first_index = 5;
-  cfg.last_index = 6;
+  cfg.ranges = {id_range{{}, 5, 6, 0}};
   cfg.code = {code(v(1, 0, 0), "initial")};
   auto st = *make_factory_state(cfg, t0);
   auto a = allocate_id(st);
@@ -139,6 +143,34 @@ TEST(factory_state_make, ids_come_from_the_range_and_run_out) {
   ASSERT_TRUE(fails_with(c, factory_errc::deploy_failed));
   EXPECT_NE(c.err().message.find("[5, 6] is exhausted"), std::string::npos);
   EXPECT_TRUE(fails_with(allocate_id(st), factory_errc::deploy_failed));
+}
+
+TEST(factory_state_make, each_node_has_its_range) {
+  factory_core_config cfg;
+  cfg.self = principal::canister_id(1);
+  cfg.ranges = {id_range{"w1", 1000, 1001, 0}, id_range{"w2", 2000, 2999, 0}};
+  cfg.code = {code(v(1, 0, 0), "initial")};
+  auto st = *make_factory_state(cfg, t0);
+  ASSERT_EQ(range_of_node(st, "w2"), std::optional<size_t>{1});
+  EXPECT_FALSE(range_of_node(st, "w3"));
+  EXPECT_EQ(*allocate_id(st, 1), principal::canister_id(2000));
+  EXPECT_EQ(*allocate_id(st, 0), principal::canister_id(1000));
+  EXPECT_EQ(*allocate_id(st, 1), principal::canister_id(2001));
+  EXPECT_EQ(range_holding(st, 2500), std::optional<size_t>{1});
+  EXPECT_FALSE(range_holding(st, 1500));
+  static_cast<void>(allocate_id(st, 0));
+  auto out = allocate_id(st, 0);
+  ASSERT_TRUE(fails_with(out, factory_errc::deploy_failed));
+  EXPECT_NE(out.err().message.find("of node w1 is exhausted"),
+            std::string::npos);
+  // A node added to the topology gets a range; an overlapping one is
+  // refused; what was given out stays.
+  ASSERT_TRUE(reconcile_ranges(st, {id_range{"w3", 3000, 3999, 0}}).ok());
+  EXPECT_EQ(range_of_node(st, "w3"), std::optional<size_t>{2});
+  EXPECT_EQ(*allocate_id(st, 2), principal::canister_id(3000));
+  EXPECT_TRUE(fails_with(reconcile_ranges(st, {id_range{"w4", 2500, 2600, 0}}),
+                         factory_errc::invalid_argument));
+  EXPECT_EQ(st.ranges[1].next, 2002u);
 }
 
 TEST_F(factory_state_test, a_failed_deployment_keeps_its_id) {
@@ -196,7 +228,7 @@ TEST_F(factory_state_test, create_needs_a_whitelisted_backend_and_an_owner) {
   auto ok = check_create(st, backend, alice);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok, v(1, 0, 0));
-  EXPECT_EQ(st.next_index, 100u); // Checking takes no id.
+  EXPECT_EQ(st.ranges[0].next, 100u); // Checking takes no id.
 }
 
 // -- indexes and paging -------------------------------------------------------
