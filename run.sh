@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, starts the default topology
-# (config/single-node.toml: one node that runs every service) on a temporary
-# data folder, runs a short workload through the `icto` CLI, prints a
-# summary, and stops the node.
+# (config/local-3.toml: three local nodes, gateway / factories / worker) with
+# `icto cluster up` on a temporary data folder, runs a short workload through
+# the `icto` CLI, prints a summary and the cluster's status, and stops it
+# with `icto cluster down`.
 #
 #   ./run.sh                   the whole job
 #   ICTO_KEEP_RUNNING=1 ./run.sh
-#                              leaves the node running afterwards and prints
-#                              how to call it by hand and how to stop it
-#   ICTO_CONFIG=FILE ./run.sh  another single-node topology
+#                              leaves the cluster running afterwards and
+#                              prints how to call it by hand and stop it
+#   ICTO_CONFIG=FILE ./run.sh  another topology (config/single-node.toml:
+#                              everything in one node)
 #
-# Every step is one `icto call` (a signed HTTP call to the node's ingress);
+# Every step is one `icto call` (a signed HTTP call to a node's ingress);
 # the lines starting with '$' show them.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-config=${ICTO_CONFIG:-config/single-node.toml}
-node=${ICTO_NODE:-local}
+config=${ICTO_CONFIG:-config/local-3.toml}
 
 echo "== 0. install what is missing and build (about 20 minutes the first time on 2 cores;"
 echo "      log: /tmp/icto-run-build.log)"
@@ -31,29 +32,30 @@ ictod=$PWD/build/bin/ictod
 work=$(mktemp -d /tmp/icto-run.XXXXXX)
 export ICTO_HOME=$work/home   # the demo's identities; yours stay untouched
 mkdir -p "$ICTO_HOME"
-node_pid=
-stop_node() {
-  if [[ -n $node_pid ]] && kill -0 "$node_pid" 2>/dev/null; then
-    kill -TERM "$node_pid"
-    wait "$node_pid" || true
+cluster_up=0
+stop_cluster() {
+  if [[ $cluster_up == 1 ]]; then
+    "$icto" cluster down --config "$config" --data-dir "$work/data" || true
+    cluster_up=0
   fi
 }
-trap stop_node EXIT
+trap stop_cluster EXIT
 
-# -- 1. start the node --------------------------------------------------------
-echo "== 1. start node '$node' of $config (data in $work/data)"
-"$ictod" --config "$config" --node "$node" --data-dir "$work/data" \
-  --http-port "${ICTO_HTTP_PORT:-0}" --log-level warn >"$work/ictod.out" \
-  2>"$work/ictod.log" &
-node_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "ready on" "$work/ictod.out" 2>/dev/null && break
-  kill -0 "$node_pid" 2>/dev/null || { cat "$work/ictod.log"; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/.*ready on \(http:[^ ]*\).*/\1/p' "$work/ictod.out")
-[[ -n $url ]] || { echo "run.sh: ictod did not get ready" >&2; exit 1; }
-echo "   $(cat "$work/ictod.out")"
+# -- 1. start the cluster -----------------------------------------------------
+echo "== 1. icto cluster up --config $config (data and logs in $work/data)"
+cluster_up=1
+"$icto" cluster up --config "$config" --data-dir "$work/data" --ictod "$ictod" \
+  | sed 's/^/   /'
+# Any node's ingress routes every call (by service name or contract id); the
+# demo talks to the first node of the topology (the gateway in local-3.toml).
+port=$(grep -o '"http_port": *[0-9]*' "$work/data/cluster.json" | head -1 \
+  | grep -o '[0-9]*$')
+[[ -n $port ]] || { echo "run.sh: no http_port in $work/data/cluster.json" >&2; exit 1; }
+url=http://127.0.0.1:$port
+last_port=$(grep -o '"http_port": *[0-9]*' "$work/data/cluster.json" | tail -1 \
+  | grep -o '[0-9]*$')
+last_url=http://127.0.0.1:$last_port
+echo "   calls go to $url"
 
 calls=0
 failures=0
@@ -164,10 +166,20 @@ echo "== 8. getSystemStatus"
 call admin backend getSystemStatus '{}'
 deployments=$(field deployments "$reply")
 
+# -- 9. the cluster -------------------------------------------------------------
+echo
+echo "== 9. the token through the last node's ingress ($last_url): the same answer"
+via_first=$("$icto" call "$token" icrc1_balance_of "$(acct "$carol")" --anonymous --node "$url")
+via_last=$("$icto" call "$token" icrc1_balance_of "$(acct "$carol")" --anonymous --node "$last_url")
+echo "   $url: $via_first    $last_url: $via_last"
+[[ $via_first == "$via_last" ]] || { echo "run.sh: the ingresses disagree" >&2; exit 1; }
+echo "\$ icto cluster status --config $config"
+"$icto" cluster status --config "$config" --data-dir "$work/data" | sed 's/^/   /'
+
 echo
 echo "== summary"
 printf '   %-38s %s\n' \
-  "node" "$url ($node of $config)" \
+  "cluster" "$config (calls to $url)" \
   "calls made by this script" "$calls ($failures refused on purpose)" \
   "contracts deployed (backend count)" "$deployments" \
   "token / multisig / distribution" "$token / $multisig / $distribution" \
@@ -178,14 +190,14 @@ printf '   %-38s %s\n' \
 if [[ ${ICTO_KEEP_RUNNING:-0} == 1 ]]; then
   trap - EXIT
   echo
-  echo "The node keeps running (pid $node_pid). Try, for example:"
+  echo "The cluster keeps running. Try, for example:"
   echo "  ICTO_HOME=$ICTO_HOME $icto call token_factory getPublicContracts '{\"limit\":10,\"offset\":0}' --node $url"
   echo "  ICTO_HOME=$ICTO_HOME $icto call $token getTokenInfo '{}' --node $url --as alice"
-  echo "Stop it with: kill $node_pid"
+  echo "  $icto cluster status --config $config --data-dir $work/data"
+  echo "Stop it with: $icto cluster down --config $config --data-dir $work/data"
   exit 0
 fi
 echo
-echo "== stopping the node"
-stop_node
-node_pid=
+echo "== icto cluster down"
+stop_cluster
 echo "   stopped; run with ICTO_KEEP_RUNNING=1 to keep it up and call it by hand"
