@@ -272,6 +272,25 @@ void broadcast(nm_ptr self, std::vector<dir_entry> entries,
   }
 }
 
+/// Sends `entries` to one peer, in chunks, without waiting.
+void send_entries(nm_ptr self, const peer& p,
+                  const std::vector<dir_entry>& entries) {
+  for (size_t i = 0; i < entries.size(); i += announce_chunk) {
+    std::vector<dir_entry> chunk(
+        entries.begin() + static_cast<std::ptrdiff_t>(i),
+        entries.begin()
+            + static_cast<std::ptrdiff_t>(
+                std::min(entries.size(), i + announce_chunk)));
+    self->request(p.nm, self->state.cfg.request_timeout, announce_atom::value,
+                  std::move(chunk))
+        .then([](size_t) {},
+              [self, name = p.cfg->name](caf::error& e) {
+                warn(self, "node " + name + " did not take an announcement: "
+                               + self->system().render(e));
+              });
+  }
+}
+
 void connect_to(nm_ptr self, const std::string& name) {
   auto i = self->state.peers.find(name);
   if (i == self->state.peers.end())
@@ -321,6 +340,11 @@ void connect_to(nm_ptr self, const std::string& name) {
                       }
                       adopt(self, q, nm);
                       apply_entries(self, q, entries);
+                      // What this node gained since it sent its hello (it
+                      // may have announced it before the peer counted).
+                      send_entries(
+                          self, q,
+                          to_wire(self->state.ctx->dir.local_entries()));
                     },
                     [self, name, retry](caf::error& e) {
                       retry("hello refused: " + self->system().render(e));
