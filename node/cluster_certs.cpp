@@ -1,5 +1,7 @@
 #include "node/cluster_certs.hpp"
 
+#include "node/atomic_file.hpp"
+
 #include <caf/actor_system_config.hpp>
 #include <caf/openssl/manager.hpp>
 #include <openssl/bio.h>
@@ -12,15 +14,10 @@
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 
 namespace icto {
@@ -205,45 +202,6 @@ std::string subject_alt_name(const std::string& host) {
 }
 
 // -- files --------------------------------------------------------------------
-
-/// Writes `text` to `path` with `mode`, replacing it atomically.
-result<unit> write_file(const fs::path& path, const std::string& text,
-                        mode_t mode) {
-  std::error_code ec;
-  if (path.has_parent_path())
-    fs::create_directories(path.parent_path(), ec);
-  if (ec)
-    return make_error(system_errc::storage_failure,
-                      "cannot create " + path.parent_path().string() + ": "
-                          + ec.message());
-  const auto tmp = path.string() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0)
-    return make_error(system_errc::storage_failure,
-                      "cannot write " + tmp + ": " + std::strerror(errno));
-  ::fchmod(fd, mode);
-  size_t done = 0;
-  while (done < text.size()) {
-    auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      auto reason = std::string{std::strerror(errno)};
-      ::close(fd);
-      return make_error(system_errc::storage_failure,
-                        "cannot write " + tmp + ": " + reason);
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  fs::rename(tmp, path, ec);
-  if (ec)
-    return make_error(system_errc::storage_failure, "cannot rename " + tmp
-                                                        + " to " + path.string()
-                                                        + ": " + ec.message());
-  return unit{};
-}
 
 result<std::string> read_text(const fs::path& path) {
   std::ifstream in{path};
@@ -609,9 +567,9 @@ result<unit> write_dev_cert(const dev_cert& x, const fs::path& cert_file,
     for (auto* p : {&cert_file, &key_file})
       if (fs::exists(*p))
         return refuse_overwrite(*p);
-  if (auto ok = write_file(key_file, x.key_pem, 0600); !ok)
+  if (auto ok = write_file_atomically(key_file, x.key_pem, 0600); !ok)
     return ok;
-  return write_file(cert_file, x.cert_pem, 0644);
+  return write_file_atomically(cert_file, x.cert_pem, 0644);
 }
 
 // -- a cluster's certificates -------------------------------------------------
@@ -638,15 +596,16 @@ result<unit> make_dev_certs(const topology& topo, const dev_certs_options& opt,
   }
   // Everything is made and checked: only writes can fail from here on.
   if (ca->made) {
-    if (auto ok = write_file(plan->ca_key, ca->ca.key_pem, 0600); !ok)
+    if (auto ok = write_file_atomically(plan->ca_key, ca->ca.key_pem, 0600);
+        !ok)
       return ok;
     for (auto& p : plan->ca_certs)
-      if (auto ok = write_file(p, ca->ca.cert_pem, 0644); !ok)
+      if (auto ok = write_file_atomically(p, ca->ca.cert_pem, 0644); !ok)
         return ok;
   } else {
     for (auto& p : plan->ca_certs)
       if (!fs::exists(p))
-        if (auto ok = write_file(p, ca->ca.cert_pem, 0644); !ok)
+        if (auto ok = write_file_atomically(p, ca->ca.cert_pem, 0644); !ok)
           return ok;
   }
   report_ca(*plan, *ca, report);

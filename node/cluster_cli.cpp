@@ -1,6 +1,7 @@
 #include "node/cluster_cli.hpp"
 
 #include "config/load_topology.hpp"
+#include "node/atomic_file.hpp"
 
 #include <httplib.h>
 
@@ -521,23 +522,7 @@ result<cluster_record> record_from_json(const json& j,
 }
 
 result<unit> write_record(const fs::path& file, const cluster_record& x) {
-  auto tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out{tmp, std::ios::trunc};
-    out << to_json(x).dump(2) << '\n';
-    out.flush();
-    if (!out)
-      return make_error(system_errc::unavailable,
-                        tmp.string()
-                            + ": cannot write: " + std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec)
-    return make_error(system_errc::unavailable,
-                      file.string() + ": cannot write: " + ec.message());
-  return unit{};
+  return write_file_atomically(file, to_json(x).dump(2) + "\n", 0644);
 }
 
 result<std::optional<cluster_record>> read_record(const fs::path& file) {

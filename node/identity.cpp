@@ -1,19 +1,15 @@
 #include "node/identity.hpp"
 
+#include "node/atomic_file.hpp"
 #include "node/fixed_hex.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace icto {
 
@@ -26,37 +22,6 @@ void ensure_sodium() {
   static const int rc = sodium_init();
   if (rc < 0)
     std::abort(); // no usable randomness: nothing sensible to do
-}
-
-/// Writes `text` to `path` with mode 0600, replacing it atomically.
-result<unit> write_private_file(const fs::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return make_error(system_errc::storage_failure,
-                      "cannot write " + tmp + ": " + std::strerror(errno));
-  ::fchmod(fd, 0600);
-  size_t done = 0;
-  while (done < text.size()) {
-    auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      auto reason = std::string{std::strerror(errno)};
-      ::close(fd);
-      return make_error(system_errc::storage_failure,
-                        "cannot write " + tmp + ": " + reason);
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec)
-    return make_error(system_errc::storage_failure,
-                      "cannot rename " + tmp + ": " + ec.message());
-  return unit{};
 }
 
 result<std::string> read_file(const fs::path& path) {
@@ -193,8 +158,8 @@ result<identity> identity_store::import(const identity& x) {
       {"seed", to_hex(x.seed.data(), x.seed.size())},
       {"principal", x.id().to_text()},
   };
-  if (auto ok = write_private_file(dir_of(x.name) / "identity.json",
-                                   j.dump(2) + "\n");
+  if (auto ok = write_file_atomically(dir_of(x.name) / "identity.json",
+                                      j.dump(2) + "\n", 0600);
       !ok)
     return ok.err();
   if (current_name().empty())
@@ -246,7 +211,7 @@ result<unit> identity_store::use(const std::string& name) {
   auto x = load(name);
   if (!x)
     return x.err();
-  return write_private_file(home_ / "default", name + "\n");
+  return write_file_atomically(home_ / "default", name + "\n", 0600);
 }
 
 std::string identity_store::current_name() const {
