@@ -14,6 +14,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
@@ -120,8 +121,9 @@ void warn(nm_ptr self, const std::string& text) {
     self->state.cfg.warn(text);
 }
 
-std::vector<dir_entry>
-to_wire(const std::vector<std::pair<caf::actor, directory::entry>>& entries) {
+/// Every live local actor of the directory, as peers are told of them.
+std::vector<dir_entry> local_entries(nm_ptr self) {
+  auto entries = self->state.ctx->dir.local_entries();
   std::vector<dir_entry> out;
   out.reserve(entries.size());
   for (auto& [who, e] : entries)
@@ -220,26 +222,35 @@ void adopt(nm_ptr self, peer& p, caf::actor nm) {
   info(self, "node " + p.cfg->name + " joined");
 }
 
+/// `entries` cut into announcement messages (one, if empty).
+std::vector<std::vector<dir_entry>> chunks_of(std::vector<dir_entry> entries) {
+  std::vector<std::vector<dir_entry>> out;
+  for (size_t i = 0; i < entries.size(); i += announce_chunk)
+    out.emplace_back(std::make_move_iterator(entries.begin()
+                                             + static_cast<std::ptrdiff_t>(i)),
+                     std::make_move_iterator(
+                         entries.begin()
+                         + static_cast<std::ptrdiff_t>(
+                             std::min(entries.size(), i + announce_chunk))));
+  if (out.empty())
+    out.emplace_back();
+  return out;
+}
+
 /// Sends `entries` to every connected peer in chunks; calls `done(acks)`
-/// once every peer answered every chunk or failed.
+/// once every peer answered every chunk or failed (`acks`: the peers that
+/// took them all).
 void broadcast(nm_ptr self, std::vector<dir_entry> entries,
                std::function<void(size_t)> done) {
   struct join {
     size_t pending = 0;
-    size_t failed_peers = 0;
+    size_t peers = 0;
     std::set<std::string> failed;
     std::function<void(size_t)> done;
-    size_t peers = 0;
   };
   auto j = std::make_shared<join>();
   j->done = std::move(done);
-  std::vector<std::vector<dir_entry>> chunks;
-  for (size_t i = 0; i < entries.size(); i += announce_chunk)
-    chunks.emplace_back(entries.begin() + i,
-                        entries.begin()
-                            + std::min(entries.size(), i + announce_chunk));
-  if (chunks.empty())
-    chunks.emplace_back();
+  const auto chunks = chunks_of(std::move(entries));
   for (auto& [name, p] : self->state.peers)
     if (p.nm) {
       ++j->peers;
@@ -273,22 +284,17 @@ void broadcast(nm_ptr self, std::vector<dir_entry> entries,
 }
 
 /// Sends `entries` to one peer, in chunks, without waiting.
-void send_entries(nm_ptr self, const peer& p,
-                  const std::vector<dir_entry>& entries) {
-  for (size_t i = 0; i < entries.size(); i += announce_chunk) {
-    std::vector<dir_entry> chunk(
-        entries.begin() + static_cast<std::ptrdiff_t>(i),
-        entries.begin()
-            + static_cast<std::ptrdiff_t>(
-                std::min(entries.size(), i + announce_chunk)));
+void send_entries(nm_ptr self, const peer& p, std::vector<dir_entry> entries) {
+  if (entries.empty())
+    return;
+  for (auto& c : chunks_of(std::move(entries)))
     self->request(p.nm, self->state.cfg.request_timeout, announce_atom::value,
-                  std::move(chunk))
+                  std::move(c))
         .then([](size_t) {},
               [self, name = p.cfg->name](caf::error& e) {
                 warn(self, "node " + name + " did not take an announcement: "
                                + self->system().render(e));
               });
-  }
 }
 
 void connect_to(nm_ptr self, const std::string& name) {
@@ -325,7 +331,7 @@ void connect_to(nm_ptr self, const std::string& name) {
             auto& s = self->state;
             self->request(nm, s.cfg.request_timeout, hello_atom::value,
                           s.cfg.topo.cluster.name, s.cfg.self,
-                          to_wire(s.ctx->dir.local_entries()))
+                          local_entries(self))
                 .then(
                     [self, name, nm, retry](std::string& who,
                                             std::vector<dir_entry>& entries) {
@@ -342,9 +348,7 @@ void connect_to(nm_ptr self, const std::string& name) {
                       apply_entries(self, q, entries);
                       // What this node gained since it sent its hello (it
                       // may have announced it before the peer counted).
-                      send_entries(
-                          self, q,
-                          to_wire(self->state.ctx->dir.local_entries()));
+                      send_entries(self, q, local_entries(self));
                     },
                     [self, name, retry](caf::error& e) {
                       retry("hello refused: " + self->system().render(e));
@@ -416,13 +420,15 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
     peer p;
     p.cfg = &n;
     p.initiator = init.cfg.self < n.name;
-    p.retry = std::chrono::milliseconds{0};
+    p.retry = init.cfg.first_retry;
     init.peers.emplace(n.name, std::move(p));
   }
+  // The first connects go out at once; retries wait `retry`.
   for (auto& [name, p] : init.peers)
-    schedule_connect(self, p);
-  for (auto& [name, p] : init.peers)
-    p.retry = init.cfg.first_retry;
+    if (p.initiator) {
+      p.connecting = true;
+      self->send(self, caf::connect_atom::value, name);
+    }
   self->set_down_handler([self](caf::down_msg& dm) {
     for (auto& [name, p] : self->state.peers)
       if (p.nm && p.nm.address() == dm.source) {
@@ -457,15 +463,14 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
         }
         adopt(self, i->second, sender);
         apply_entries(self, i->second, entries);
-        return {st.cfg.self, to_wire(st.ctx->dir.local_entries())};
+        return {st.cfg.self, local_entries(self)};
       },
       // A local actor asks to announce the whole local directory.
       [self](announce_atom) -> caf::result<size_t> {
         auto rp = self->make_response_promise<size_t>();
-        broadcast(self, to_wire(self->state.ctx->dir.local_entries()),
-                  [rp](size_t acks) mutable {
-                    rp.deliver(acks);
-                  });
+        broadcast(self, local_entries(self), [rp](size_t acks) mutable {
+          rp.deliver(acks);
+        });
         return rp;
       },
       // Local: announce these; remote: a peer's announcement.

@@ -292,7 +292,6 @@ int main(int argc, char** argv) {
     if (topo.cluster.request_timeout.count() > 0)
       icfg.call_timeout = topo.cluster.request_timeout;
     icfg.topo = &topo;
-    icfg.roles.clear();
     for (auto r : node->roles)
       icfg.roles.emplace_back(icto::to_string(r));
     icfg.cluster_address = node->host + ":" + std::to_string(node->port);

@@ -146,7 +146,7 @@ struct ingress_server::impl {
       dest = ctx->dir.find_actor(*id);
       auto entry = dest ? ctx->dir.find(dest.address()) : std::nullopt;
       if (!dest || !entry || entry->role != actor_role::contract)
-        return refuse_contract(res, *id, call.target);
+        return refuse_contract(res, call.target);
       auto kind = contract_kind_of(dest);
       if (!kind)
         return refuse(503, "unavailable",
@@ -176,16 +176,9 @@ struct ingress_server::impl {
       // Where the callee runs, when it is not here: the operator's first
       // question.
       std::string where;
-      if (dest.node() != sys.node() && cfg.topo != nullptr) {
-        auto id = principal::from_text(call.target);
-        auto index = id ? id->canister_index() : std::nullopt;
-        const auto* host = index ? cfg.topo->node_for_contract_index(*index)
-                                 : nullptr;
-        if (auto s = parse_service_id(call.target))
-          host = cfg.topo->node_for_service(*s);
-        if (host != nullptr)
+      if (dest.node() != sys.node())
+        if (const auto* host = host_of_target(call.target))
           where = " (on node " + host->name + ")";
-      }
       return reply(res, timeout ? 504 : 503,
                    refusal(timeout ? "timeout" : "unavailable",
                            call.target + "." + call.method + where + ": "
@@ -200,15 +193,23 @@ struct ingress_server::impl {
     reply(res, 200, *encoded);
   }
 
+  /// The node the topology puts a target on: a service's node, or the
+  /// node whose range holds a contract id; null if none or no topology.
+  const node_config* host_of_target(const std::string& target) const {
+    if (cfg.topo == nullptr)
+      return nullptr;
+    if (auto s = parse_service_id(target))
+      return cfg.topo->node_for_service(*s);
+    auto id = principal::from_text(target);
+    auto index = id ? id->canister_index() : std::nullopt;
+    return index ? cfg.topo->node_for_contract_index(*index) : nullptr;
+  }
+
   /// The refusal of a call to a contract this node does not know: 503
   /// (transient) if the node whose range holds its id is down, else 404.
-  void refuse_contract(httplib::Response& res, const principal& id,
-                       const std::string& target) {
+  void refuse_contract(httplib::Response& res, const std::string& target) {
     ++refused;
-    auto index = id.canister_index();
-    const auto* host = cfg.topo != nullptr && index
-                           ? cfg.topo->node_for_contract_index(*index)
-                           : nullptr;
+    const auto* host = host_of_target(target);
     if (host != nullptr && ctx->cluster && !ctx->cluster->is_up(host->name))
       return reply(res, 503,
                    refusal("unavailable", "contract " + target + " is on node "

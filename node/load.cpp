@@ -62,18 +62,6 @@ std::string factory_of(const std::string& kind) {
   return kind + "_factory";
 }
 
-std::string create_method(const std::string& kind) {
-  if (kind == "token")
-    return "createToken";
-  if (kind == "multisig")
-    return "createMultisig";
-  if (kind == "distribution")
-    return "createDistribution";
-  if (kind == "dao")
-    return "createDAO";
-  return "createLaunchpad";
-}
-
 /// The role the factory indexes for a participant of a contract kind.
 std::string participant_role(const std::string& kind) {
   if (kind == "multisig")
@@ -114,6 +102,18 @@ double rate_of(uint64_t n, uint64_t ns) {
 }
 
 } // namespace
+
+std::string create_method(const std::string& kind) {
+  if (kind == "token")
+    return "createToken";
+  if (kind == "multisig")
+    return "createMultisig";
+  if (kind == "distribution")
+    return "createDistribution";
+  if (kind == "dao")
+    return "createDAO";
+  return "createLaunchpad";
+}
 
 // -- results of one call
 // -------------------------------------------------------

@@ -33,6 +33,10 @@ namespace icto::load {
 // -- results of one call
 // -------------------------------------------------------
 
+/// The backend method that deploys a contract of `kind` ("token" →
+/// "createToken", …, "dao" → "createDAO").
+std::string create_method(const std::string& kind);
+
 /// What became of one HTTP call.
 enum class outcome_kind : uint8_t {
   /// 200 with {"ok": ...}.

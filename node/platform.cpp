@@ -140,9 +140,10 @@ result<platform> spawn_platform(caf::actor_system& sys, node_context_ptr ctx,
     return make_error(system_errc::unavailable,
                       "node " + node.name + " hosts only some services ("
                           + elsewhere
-                          + " elsewhere); services on several nodes need the "
-                            "cluster layer, not built yet: use a topology "
-                            "that puts every service on one node");
+                          + " elsewhere); services on other nodes are "
+                            "reached through the node manager "
+                            "(platform_options::remote), which ictod runs "
+                            "for a topology of several nodes");
   }
   for (auto* n : topo.nodes.size() > 1 ? topo.contract_nodes()
                                        : std::vector<const node_config*>{&node})

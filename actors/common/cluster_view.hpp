@@ -6,6 +6,7 @@
 // contract, the backend to refuse a deployment no node can host before it
 // charges the fee. Thread-safe: written by one actor, read by many.
 
+#include "messages/error.hpp"
 #include "messages/principal.hpp"
 
 #include <cstdint>
@@ -14,7 +15,6 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace icto {
@@ -79,12 +79,6 @@ class cluster_view {
       n->up = up;
   }
 
-  void set_contracts(const std::string& name, uint64_t count) {
-    std::unique_lock guard{mtx_};
-    if (auto* n = find(name))
-      n->contracts = count;
-  }
-
   /// A heartbeat answer from `name`: when, how long it took, and its
   /// contract count.
   void set_heartbeat(const std::string& name, uint64_t at, uint64_t rtt_us,
@@ -95,13 +89,6 @@ class cluster_view {
       n->rtt_us = rtt_us;
       n->contracts = contracts;
     }
-  }
-
-  /// A new contract placed on `name` (until its next report).
-  void count_placed(const std::string& name) {
-    std::unique_lock guard{mtx_};
-    if (auto* n = find(name))
-      ++n->contracts;
   }
 
   bool is_up(const std::string& name) const {
@@ -136,12 +123,13 @@ class cluster_view {
     return false;
   }
 
-  /// The node a new contract of `owner` goes to by the rule, or an error
-  /// text naming why none can take it. `local` is this node (it must host
-  /// contracts); `hash` picks among all contract nodes by the owner and
-  /// refuses if that one is down (the owner's contracts stay together);
-  /// the others skip nodes that are down.
-  std::variant<std::string, std::string> choose(const principal& owner) {
+  /// The node a new contract of `owner` goes to by the rule (counted as
+  /// one more contract there until its next heartbeat), or
+  /// system_errc::unavailable naming why none can take it. `local` is this node
+  /// (it must host contracts); `hash` picks among all contract nodes by the
+  /// owner and refuses if that one is down (the owner's contracts stay
+  /// together); the others skip nodes that are down.
+  result<std::string> choose(const principal& owner) {
     std::unique_lock guard{mtx_};
     std::vector<node*> candidates;
     for (auto& n : nodes_)
@@ -185,15 +173,13 @@ class cluster_view {
   }
 
  private:
-  using choice = std::variant<std::string, std::string>;
-
-  static choice pick(node& n) {
+  static result<std::string> pick(node& n) {
     ++n.contracts;
-    return choice{std::in_place_index<0>, n.name};
+    return n.name;
   }
 
-  static choice fail(std::string why) {
-    return choice{std::in_place_index<1>, std::move(why)};
+  static result<std::string> fail(const std::string& why) {
+    return make_error(system_errc::unavailable, why);
   }
 
   static std::string all_down(const std::vector<node*>& candidates) {

@@ -8,12 +8,16 @@
 
 namespace icto {
 
-void directory::add(const caf::actor_addr& who, principal id, actor_role role) {
-  std::unique_lock guard{mtx_};
+void directory::put(const caf::actor_addr& who, entry e) {
   if (auto i = entries_.find(who); i != entries_.end())
     by_id_.erase(i->second.id);
-  by_id_[id] = who;
-  entries_[who] = entry{std::move(id), role};
+  by_id_[e.id] = who;
+  entries_[who] = std::move(e);
+}
+
+void directory::add(const caf::actor_addr& who, principal id, actor_role role) {
+  std::unique_lock guard{mtx_};
+  put(who, entry{std::move(id), role, false});
 }
 
 void directory::add_remote(const caf::actor_addr& who, principal id,
@@ -23,10 +27,7 @@ void directory::add_remote(const caf::actor_addr& who, principal id,
     if (auto k = entries_.find(j->second);
         k != entries_.end() && !k->second.remote)
       return;
-  if (auto i = entries_.find(who); i != entries_.end())
-    by_id_.erase(i->second.id);
-  by_id_[id] = who;
-  entries_[who] = entry{std::move(id), role, true};
+  put(who, entry{std::move(id), role, true});
 }
 
 size_t directory::remove_node(const caf::node_id& node) {

@@ -72,6 +72,9 @@ class directory {
   std::vector<caf::actor> actors_with_role(actor_role role) const;
 
  private:
+  /// Enters `e` for `who`, replacing its old entry. REQUIRES: mtx_ held.
+  void put(const caf::actor_addr& who, entry e);
+
   mutable std::shared_mutex mtx_;
   std::unordered_map<caf::actor_addr, entry> entries_;
   std::unordered_map<principal, caf::actor_addr> by_id_;

@@ -314,15 +314,14 @@ result<size_t> placement_range(Self self, const principal& owner) {
   auto& st = self->state;
   if (st.cfg.targets.empty() || !st.ctx->cluster)
     return size_t{0};
-  auto choice = st.ctx->cluster->choose(owner);
-  if (choice.index() == 1)
+  auto node = st.ctx->cluster->choose(owner);
+  if (!node)
     return make_error(system_errc::unavailable,
-                      "no node can host the contract: " + std::get<1>(choice));
-  const auto& node = std::get<0>(choice);
-  auto r = range_of_node(st.core, node);
+                      "no node can host the contract: " + node.err().message);
+  auto r = range_of_node(st.core, *node);
   if (!r)
     return make_error(system_errc::unavailable,
-                      "the factory has no contract ids for node " + node);
+                      "the factory has no contract ids for node " + *node);
   return *r;
 }
 

@@ -7,6 +7,7 @@
 // answering, deployments are refused before any fee is charged) and
 // restarted (the same contracts answer with the same state).
 
+#include "node/load.hpp"
 #include "tests/node/ictod_process.hpp"
 #include "tests/node/run_command.hpp"
 
@@ -233,18 +234,6 @@ json init_of(const std::string& kind, const std::string& alice,
           {"is_public", true}};
 }
 
-std::string create_method(const std::string& kind) {
-  if (kind == "token")
-    return "createToken";
-  if (kind == "multisig")
-    return "createMultisig";
-  if (kind == "distribution")
-    return "createDistribution";
-  if (kind == "dao")
-    return "createDAO";
-  return "createLaunchpad";
-}
-
 const std::vector<std::string> kinds = {"token", "multisig", "distribution",
                                         "dao", "launchpad"};
 
@@ -267,7 +256,7 @@ TEST_F(cluster_e2e, contracts_live_on_the_worker_and_survive_its_death) {
   // is in the worker's range, and the worker hosts it.
   std::map<std::string, std::string> ids;
   for (auto& kind : kinds) {
-    auto r = call("alice", "backend", create_method(kind),
+    auto r = call("alice", "backend", icto::load::create_method(kind),
                   {{"request_id", kind + "-1"},
                    {"init", init_of(kind, alice, bob)}});
     ASSERT_TRUE(r.contains("ok")) << kind << ": " << r.dump();

@@ -27,7 +27,7 @@ cluster_view make(placement_rule rule, const std::string& self = "gateway") {
 
 std::string chosen(cluster_view& v, const principal& owner) {
   auto c = v.choose(owner);
-  return c.index() == 0 ? std::get<0>(c) : "refused: " + std::get<1>(c);
+  return c ? *c : "refused: " + c.err().message;
 }
 
 const principal alice = principal::canister_id(7'000);
@@ -52,9 +52,9 @@ TEST(cluster_view, round_robin_takes_the_contract_nodes_in_turn) {
 
 TEST(cluster_view, least_loaded_takes_the_node_with_fewest_contracts) {
   auto v = make(placement_rule::least_loaded);
-  v.set_contracts("w1", 10);
-  v.set_contracts("w2", 3);
-  v.set_contracts("w3", 5);
+  v.set_heartbeat("w1", 1, 100, 10);
+  v.set_heartbeat("w2", 1, 100, 3);
+  v.set_heartbeat("w3", 1, 100, 5);
   EXPECT_EQ(chosen(v, alice), "w2"); // 3 -> 4
   EXPECT_EQ(chosen(v, alice), "w2"); // 4 -> 5
   auto next = chosen(v, alice);      // w2 and w3 both at 5
