@@ -31,9 +31,15 @@ using announce_atom = caf::atom_constant<caf::atom("announce")>;
 using beat_atom = caf::atom_constant<caf::atom("beat")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 /// Most directory entries in one announcement message.
 constexpr size_t announce_chunk = 20'000;
+
+/// Most spawn orders the node manager sends a host in one message (the
+/// orders of one mailbox turn are gathered up to this; see
+/// docs/cluster-benchmark.md).
+constexpr size_t spawn_batch = 1024;
 
 } // namespace
 
@@ -99,6 +105,14 @@ struct peer {
   std::chrono::milliseconds retry{0};
 };
 
+/// Spawn orders gathered for one host during a mailbox turn, with whom to
+/// answer: each asker's promise and how many of the orders are its.
+struct spawn_outbox {
+  std::vector<contract_meta> orders;
+  std::vector<std::pair<caf::response_promise, size_t>> askers;
+  bool flush_sent = false;
+};
+
 struct nm_state {
   static inline const char* name = "node_manager";
   node_context_ptr ctx;
@@ -107,6 +121,8 @@ struct nm_state {
   /// Set once this node knows the factories and the ledger; until then it
   /// refuses spawn orders.
   std::optional<icto::contract_peers> spawn_peers;
+  /// Spawn orders of local factories not sent yet, by host node.
+  std::map<std::string, spawn_outbox> outboxes;
 };
 
 using nm_ptr = caf::stateful_actor<nm_state>*;
@@ -378,9 +394,13 @@ host_of_orders(const topology& topo, const std::vector<contract_meta>& orders) {
   return host;
 }
 
-/// Spawns orders whose ids are this node's, announces them, then answers.
-void spawn_here(nm_ptr self, caf::response_promise rp,
-                std::vector<contract_meta>& orders) {
+using spawn_reply
+    = std::function<void(std::vector<caf::actor>, std::vector<std::string>)>;
+
+/// Spawns orders whose ids are this node's, announces them to every peer,
+/// then calls `done` with a handle or an error text per order.
+void spawn_here(nm_ptr self, std::vector<contract_meta>& orders,
+                spawn_reply done) {
   auto& st = self->state;
   std::vector<caf::actor> handles;
   std::vector<std::string> errors;
@@ -403,10 +423,84 @@ void spawn_here(nm_ptr self, caf::response_promise rp,
     }
   }
   broadcast(self, std::move(fresh),
-            [rp, handles = std::move(handles),
+            [done = std::move(done), handles = std::move(handles),
              errors = std::move(errors)](size_t) mutable {
-              rp.deliver(std::move(handles), std::move(errors));
+              done(std::move(handles), std::move(errors));
             });
+}
+
+/// Answers each asker of a batch its share of the replies, in order.
+void answer_askers(
+    std::vector<std::pair<caf::response_promise, size_t>>& askers,
+    std::vector<caf::actor>& handles, std::vector<std::string>& errors) {
+  size_t at = 0;
+  for (auto& [rp, n] : askers) {
+    std::vector<caf::actor> hs;
+    std::vector<std::string> es;
+    for (size_t i = at; i < at + n; ++i) {
+      hs.push_back(i < handles.size() ? handles[i] : caf::actor{});
+      es.push_back(i < errors.size() ? errors[i]
+                   : hs.back()       ? std::string{}
+                                     : std::string{"no answer for it"});
+    }
+    at += n;
+    rp.deliver(std::move(hs), std::move(es));
+  }
+}
+
+/// Answers every asker the same error text for each of its orders.
+void fail_askers(std::vector<std::pair<caf::response_promise, size_t>>& askers,
+                 const std::string& why) {
+  for (auto& [rp, n] : askers)
+    rp.deliver(std::vector<caf::actor>(n), std::vector<std::string>(n, why));
+}
+
+/// Sends what local factories ordered for `host` during the last mailbox
+/// turn: one batch (up to `spawn_batch` orders) per message.
+void flush_orders(nm_ptr self, const std::string& host) {
+  auto& st = self->state;
+  auto box = std::move(st.outboxes[host]);
+  st.outboxes.erase(host);
+  size_t next = 0;  // the first asker not sent yet
+  size_t first = 0; // its first order
+  while (next < box.askers.size()) {
+    // One batch: whole askers until it holds spawn_batch orders.
+    auto batch = std::make_shared<
+        std::vector<std::pair<caf::response_promise, size_t>>>();
+    std::vector<contract_meta> orders;
+    while (next < box.askers.size()
+           && (orders.empty() || orders.size() < spawn_batch)) {
+      auto n = box.askers[next].second;
+      for (size_t i = first; i < first + n; ++i)
+        orders.push_back(std::move(box.orders[i]));
+      first += n;
+      batch->push_back(std::move(box.askers[next]));
+      ++next;
+    }
+    if (host == st.cfg.self) {
+      spawn_here(self, orders,
+                 [batch](std::vector<caf::actor> hs,
+                         std::vector<std::string> es) {
+                   answer_askers(*batch, hs, es);
+                 });
+      continue;
+    }
+    auto& p = st.peers.at(host);
+    if (!p.nm) {
+      fail_askers(*batch, "node " + host + " is down");
+      continue;
+    }
+    self->request(p.nm, st.cfg.request_timeout, caf::spawn_atom::value,
+                  std::move(orders))
+        .then(
+            [batch](std::vector<caf::actor>& hs, std::vector<std::string>& es) {
+              answer_askers(*batch, hs, es);
+            },
+            [self, batch, host](caf::error& e) {
+              fail_askers(*batch,
+                          "node " + host + ": " + self->system().render(e));
+            });
+  }
 }
 
 caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
@@ -502,34 +596,43 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
           return;
         }
         const auto* node = std::get<const node_config*>(host);
-        if (node->name == st.cfg.self) {
-          spawn_here(self, std::move(rp), orders);
+        const bool local_asker = sender && sender->node() == self->node();
+        if (!local_asker) {
+          // A peer forwards a batch its factories ordered: this node must
+          // host it.
+          if (node->name != st.cfg.self) {
+            rp.deliver(std::vector<caf::actor>{},
+                       std::vector<std::string>{
+                           "node " + node->name
+                           + " hosts these contracts, not this node"});
+            return;
+          }
+          spawn_here(self, orders,
+                     [rp](std::vector<caf::actor> hs,
+                          std::vector<std::string> es) mutable {
+                       rp.deliver(std::move(hs), std::move(es));
+                     });
           return;
         }
-        // Only a factory of this node forwards; a peer asks the host.
-        auto& p = st.peers.at(node->name);
-        if (!sender || sender->node() != self->node() || !p.nm) {
-          rp.deliver(std::vector<caf::actor>{},
-                     std::vector<std::string>{
-                         "node " + node->name
-                         + (p.nm ? " hosts these contracts, not this node"
-                                 : " is down")});
+        if (node->name != st.cfg.self && !st.peers.at(node->name).nm) {
+          const auto why = "node " + node->name + " is down";
+          rp.deliver(std::vector<caf::actor>(orders.size()),
+                     std::vector<std::string>(orders.size(), why));
           return;
         }
-        // The host answers; pass its reply on.
-        self->request(p.nm, st.cfg.request_timeout, caf::spawn_atom::value,
-                      std::move(orders))
-            .then(
-                [rp](std::vector<caf::actor>& hs,
-                     std::vector<std::string>& es) mutable {
-                  rp.deliver(std::move(hs), std::move(es));
-                },
-                [rp, self, name = node->name](caf::error& e) mutable {
-                  rp.deliver(
-                      std::vector<caf::actor>{},
-                      std::vector<std::string>{"node " + name + ": "
-                                               + self->system().render(e)});
-                });
+        // A local factory's orders wait for the end of this mailbox turn:
+        // whatever else local factories order meanwhile goes in the same
+        // message to the host.
+        auto& box = st.outboxes[node->name];
+        box.askers.emplace_back(std::move(rp), orders.size());
+        std::move(orders.begin(), orders.end(), std::back_inserter(box.orders));
+        if (!box.flush_sent) {
+          box.flush_sent = true;
+          self->send(self, flush_atom::value, node->name);
+        }
+      },
+      [self](flush_atom, const std::string& host) {
+        flush_orders(self, host);
       },
       [self](beat_atom) -> uint64_t {
         return self->state.ctx->dir.count_with_role(actor_role::contract);
