@@ -127,9 +127,11 @@ struct ingress_server::impl {
     caf::actor dest;
     const method_info* method = nullptr;
     if (auto s = parse_service_id(call.target)) {
-      dest = svc.by_service[static_cast<size_t>(*s)];
-      if (!dest)
-        dest = ctx->dir.find_actor(service_principal(*s));
+      // The directory first: a service of another node is a new actor
+      // after its node restarted.
+      dest = ctx->dir.find_actor(service_principal(*s));
+      if (!dest && svc.hosted[static_cast<size_t>(*s)])
+        dest = svc.by_service[static_cast<size_t>(*s)];
       if (!dest) {
         auto down = ctx->cluster ? ctx->cluster->service_host_down(
                         static_cast<size_t>(*s))

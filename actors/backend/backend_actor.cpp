@@ -45,7 +45,7 @@ void after_durable(backend_self self, std::function<void()> f) {
 
 void audit_note(backend_self self, audit_event ev) {
   after_durable(self, [self, ev = std::move(ev)]() mutable {
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     self->request(cfg.audit, cfg.request_timeout,
                   caller{self->state.st.self_id}, std::move(ev))
         .then([](const result<audit_entry>&) {}, [](const caf::error&) {});
@@ -403,10 +403,12 @@ backend_impl(backend_self self, node_context_ptr ctx, backend_config cfg,
       // ---------------------------------------------------------------
       [self](const caller&, const microservice_health_arg&)
           -> caf::result<result<microservice_healths>> {
+        follow_cluster_circuits(self);
         return reply(self, result<microservice_healths>{self->state.st.health});
       },
       [self](const caller&,
              const system_status_arg&) -> caf::result<result<system_status>> {
+        follow_cluster_circuits(self);
         return reply(self, result<system_status>{status_of(
                                self->state.st, self->state.ctx->now())});
       },

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace icto {
 
@@ -30,9 +31,27 @@ struct backend_actor_state {
   /// for the health table.
   backend_state st;
   actor_journal journal;
+  /// When `cfg`'s handles were last looked up in the directory.
+  directory_watch handles_watch;
+  /// The services whose circuit opened because their node went down (see
+  /// follow_cluster_circuits); not journaled, like the health table.
+  std::set<service_id> down_with_node;
 };
 
 using backend_self = backend_actor::stateful_pointer<backend_actor_state>;
+
+/// The config with every service handle the directory knows now (looked
+/// up by the service's principal when the directory changed): a service
+/// whose node restarted is a new actor. What every call to a service takes
+/// its handle from.
+backend_config& live_cfg(backend_self self);
+
+/// In a cluster: opens the circuit of every service whose node is down now
+/// (at once, not at the next health check), and closes it again once the
+/// node is back, checking the service's health at once (a node's return
+/// removes what opened it; the check reopens it if the service is not
+/// well). Called before anything reads or decides on the circuits.
+void follow_cluster_circuits(backend_self self);
 
 /// In a cluster: service_unavailable (SYS_TRANSIENT) if the node of `s` or
 /// of a storage is down, or every node that may host contracts is; checked

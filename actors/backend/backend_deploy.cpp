@@ -76,7 +76,7 @@ backend_event job_change(const job_ptr& j, backend_event::kind_t kind,
 void invoice_note(backend_self self, const principal& user,
                   payment_status_update upd) {
   after_durable(self, [self, user, upd = std::move(upd)]() mutable {
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     auto id = upd.id;
     self->request(cfg.invoice, cfg.request_timeout, as_backend(self),
                   std::move(upd))
@@ -190,7 +190,7 @@ void execute_refund(backend_self self, refund_record r,
   ev.tx_time = tx;
   commit(self, ev);
   after_durable(self, [self, r, tx, k] {
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     transfer_arg ta;
     ta.to = account{r.user, std::nullopt};
     ta.amount = r.amount;
@@ -341,7 +341,7 @@ void finish_job(backend_self self, const job_ptr& j, principal contract) {
     });
   };
   after_durable(self, [self, ev, complete] {
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     self->request(cfg.audit, cfg.request_timeout, as_backend(self), ev)
         .then(
             [complete](const result<audit_entry>& e) {
@@ -398,7 +398,7 @@ void record_payment(backend_self self, const job_ptr& j,
   pr.created_at = t;
   pr.updated_at = t;
   after_durable(self, [self, j, pr, k] {
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     self->request(cfg.invoice, cfg.request_timeout, as_backend(self), pr)
         .then(
             [j, k, id = pr.id](const result<payment_record>& r) {
@@ -433,7 +433,7 @@ void paid_step(backend_self self, const job_ptr& j) {
     auto ev = job_event(
         self, j, create_action(j->req.kind), action_status::in_progress,
         "fee taken at block " + std::to_string(*j->block) + ", deploying");
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     self->request(cfg.audit, cfg.request_timeout, as_backend(self), ev)
         .then(
             [self, j, system_failure](const result<audit_entry>& a) {
@@ -481,7 +481,7 @@ void send_fee(backend_self self, const job_ptr& j,
   t.memo = fee_memo(j->req.key);
   t.created_at_time = j->charge_time;
   after_durable(self, [self, j, t, charged] {
-    auto& cfg = self->state.cfg;
+    auto& cfg = live_cfg(self);
     self->request(cfg.ledger, cfg.request_timeout, as_backend(self), t)
         .then(
             [self, j, charged](const result<uint64_t>& b) {
@@ -549,13 +549,14 @@ result<unit> check_cluster(const node_context& ctx, service_id s) {
 
 void run_deployment(backend_self self, deploy_request req, deploy_done done) {
   auto& st = self->state.st;
-  auto& cfg = self->state.cfg;
+  auto& cfg = live_cfg(self);
   auto j = std::make_shared<deploy_job>();
   j->service = factory_service(req.kind);
   j->fee = service_fee(st.config, j->service);
   j->req = std::move(req);
   j->done = std::move(done);
   auto t = now_of(self);
+  follow_cluster_circuits(self);
   auto ok = check_deployable(st, j->service, j->req.key.user, t);
   if (ok)
     ok = check_cluster(*self->state.ctx, j->service);
@@ -714,7 +715,7 @@ void call_factory(backend_self self, const Handle& h, Msg msg,
     k(make_error(system_errc::unavailable, "no factory handle"));
     return;
   }
-  auto& cfg = self->state.cfg;
+  auto& cfg = live_cfg(self);
   self->request(h, cfg.deploy_timeout, as_backend(self), std::move(msg))
       .then(
           [k](result<principal>& r) {
@@ -787,7 +788,7 @@ deploy_request make_deployment(const request_key& key, contract_kind kind,
   r.call_factory = [key, init,
                     factory](backend_self self, std::optional<uint64_t> pid,
                              std::function<void(result<principal>)> k) {
-    call_factory(self, self->state.cfg.*factory,
+    call_factory(self, live_cfg(self).*factory,
                  Create{key.user, init, key.request_id, pid}, std::move(k));
   };
   return r;

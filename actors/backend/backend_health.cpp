@@ -80,7 +80,7 @@ using check_fn = std::function<void(bool, std::optional<std::string>)>;
 
 /// Sends the health check of `s` to its actor.
 void check_service(backend_self self, service_id s, check_fn k) {
-  auto& cfg = self->state.cfg;
+  auto& cfg = live_cfg(self);
   switch (s) {
   case service_id::audit_storage:
     ask<audit_actor, audit_health_check_arg, unit>(
@@ -121,7 +121,7 @@ void check_service(backend_self self, service_id s, check_fn k) {
 /// Has service `s` whitelist the backend (addToWhitelist at the storages,
 /// setupWhitelist at the factories).
 void whitelist_at(backend_self self, service_id s, check_fn k) {
-  auto& cfg = self->state.cfg;
+  auto& cfg = live_cfg(self);
   auto me = self->state.st.self_id;
   factory_setup_whitelist_arg fw{{me}};
   switch (s) {
@@ -183,6 +183,23 @@ void commit_endpoint(backend_self self, service_id s, const principal& id,
 }
 
 } // namespace
+
+backend_config& live_cfg(backend_self self) {
+  auto& st = self->state;
+  auto& cfg = st.cfg;
+  if (!st.handles_watch.moved(st.ctx->dir))
+    return cfg;
+  const auto& dir = st.ctx->dir;
+  refresh_handle(dir, cfg.ledger_id, cfg.ledger);
+  refresh_handle(dir, cfg.audit_id, cfg.audit);
+  refresh_handle(dir, cfg.invoice_id, cfg.invoice);
+  refresh_handle(dir, cfg.token_factory_id, cfg.token_factory);
+  refresh_handle(dir, cfg.multisig_factory_id, cfg.multisig_factory);
+  refresh_handle(dir, cfg.distribution_factory_id, cfg.distribution_factory);
+  refresh_handle(dir, cfg.dao_factory_id, cfg.dao_factory);
+  refresh_handle(dir, cfg.launchpad_factory_id, cfg.launchpad_factory);
+  return cfg;
+}
 
 bool rebind_handle(backend_self self, service_id s, const principal& id) {
   auto a = self->state.ctx->dir.find_actor(id);
@@ -337,6 +354,36 @@ on_register_factory(backend_self self, const caller& c,
   return rp;
 }
 
+void follow_cluster_circuits(backend_self self) {
+  auto& state = self->state;
+  const auto& ctx = *state.ctx;
+  if (!ctx.cluster)
+    return;
+  auto& health = state.st.health;
+  for (auto s : managed_services()) {
+    auto h = find_health(health, s);
+    if (h == nullptr)
+      continue;
+    if (auto down = ctx.cluster->service_host_down(static_cast<size_t>(s))) {
+      if (h->circuit != circuit_state::open) {
+        record_check(health, s, false, "node " + *down + " is down", ctx.now(),
+                     1);
+        state.down_with_node.insert(s);
+      }
+      continue;
+    }
+    if (state.down_with_node.erase(s) == 0 || h->circuit != circuit_state::open)
+      continue;
+    h->circuit = circuit_state::closed;
+    h->consecutive_failures = 0;
+    check_service(self, s, [self, s](bool ok, std::optional<std::string> why) {
+      auto& s2 = self->state.st;
+      record_check(s2.health, s, ok, std::move(why), self->state.ctx->now(),
+                   s2.breaker_threshold);
+    });
+  }
+}
+
 promise_of<unit> on_health_tick(backend_self self, const caller&) {
   // The timer's tick has no sender; only it re-arms the timer, so an
   // explicit call does not add a second one. (Checked before the promise
@@ -362,6 +409,7 @@ promise_of<unit> on_health_tick(backend_self self, const caller&) {
                         : std::nullopt) {
       record_check(st.health, s, false, "node " + *down + " is down",
                    self->state.ctx->now(), 1);
+      self->state.down_with_node.insert(s);
       join->one_done();
       continue;
     }

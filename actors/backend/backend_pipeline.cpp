@@ -176,7 +176,7 @@ promise_of<pipeline_status> on_create_project(backend_self self,
   auto who = caller_of(self, c);
   auto rp = self->make_response_promise<result<pipeline_status>>();
   auto& st = self->state.st;
-  auto& cfg = self->state.cfg;
+  auto& cfg = live_cfg(self);
   auto reply = [self, &rp](error e) {
     deliver(self, rp, result<pipeline_status>{e});
   };
@@ -209,6 +209,7 @@ promise_of<pipeline_status> on_create_project(backend_self self,
   // maintenance, disabled services, open circuits, limits, and an
   // allowance that cannot cover all three fees.
   auto t = self->state.ctx->now();
+  follow_cluster_circuits(self);
   tokens total = 0;
   for (auto s : {service_id::token_factory, service_id::distribution_factory,
                  service_id::launchpad_factory}) {

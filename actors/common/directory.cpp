@@ -13,6 +13,7 @@ void directory::put(const caf::actor_addr& who, entry e) {
     by_id_.erase(i->second.id);
   by_id_[e.id] = who;
   entries_[who] = std::move(e);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 void directory::add(const caf::actor_addr& who, principal id, actor_role role) {
@@ -44,6 +45,8 @@ size_t directory::remove_node(const caf::node_id& node) {
       ++i;
     }
   }
+  if (n > 0)
+    generation_.fetch_add(1, std::memory_order_release);
   return n;
 }
 
@@ -55,6 +58,7 @@ void directory::remove(const caf::actor_addr& who) {
   if (auto j = by_id_.find(i->second.id); j != by_id_.end() && j->second == who)
     by_id_.erase(j);
   entries_.erase(i);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 caf::actor directory::find_actor(const principal& id) const {

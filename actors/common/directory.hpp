@@ -4,8 +4,10 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
+#include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -59,6 +61,14 @@ class directory {
 
   size_t size() const;
 
+  /// Moves on with every change (an actor added or removed, here or by a
+  /// peer). An actor that keeps handles of other actors looks them up
+  /// again by principal when it moved: a service whose node restarted is a
+  /// new actor under the same principal.
+  uint64_t generation() const {
+    return generation_.load(std::memory_order_acquire);
+  }
+
   /// How many local actors have `role` (no vector built).
   size_t count_with_role(actor_role role) const;
 
@@ -76,9 +86,39 @@ class directory {
   void put(const caf::actor_addr& who, entry e);
 
   mutable std::shared_mutex mtx_;
+  std::atomic<uint64_t> generation_{1};
   std::unordered_map<caf::actor_addr, entry> entries_;
   std::unordered_map<principal, caf::actor_addr> by_id_;
 };
+
+/// Whether a directory changed since the last look: an actor that keeps
+/// handles of other actors asks before it uses them and looks them up
+/// again (`refresh_handle`) when it did. Owned by one actor.
+class directory_watch {
+ public:
+  bool moved(const directory& dir) {
+    auto g = dir.generation();
+    if (g == seen_)
+      return false;
+    seen_ = g;
+    return true;
+  }
+
+ private:
+  uint64_t seen_ = 0;
+};
+
+/// Points `h` at the live actor the directory has for `id`, if any (else
+/// leaves it alone: a service whose node is down keeps its old handle,
+/// whose calls fail). Returns whether it found one.
+template <class Handle>
+bool refresh_handle(const directory& dir, const principal& id, Handle& h) {
+  auto a = dir.find_actor(id);
+  if (!a)
+    return false;
+  h = caf::actor_cast<Handle>(std::move(a));
+  return true;
+}
 
 /// The principal a request is made for. An ingress asserts the user it has
 /// authenticated (`claimed`); any other sender is what the directory maps it

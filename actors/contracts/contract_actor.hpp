@@ -66,6 +66,28 @@ struct contract_actor_base {
   principal ledger_id;
   callback_stats callbacks;
   actor_journal journal;
+  directory_watch peers_watch;
+
+  /// Looks the factory and the ledger up again by principal if the
+  /// directory changed: a node that restarted hosts new actors under the
+  /// same principals, and a contract that outlived them talks to those.
+  void refresh_peers() {
+    if (!ctx || !peers_watch.moved(ctx->dir))
+      return;
+    refresh_handle(ctx->dir, core.factory_id, factory);
+    if (!ledger_id.empty())
+      refresh_handle(ctx->dir, ledger_id, ledger);
+  }
+  /// The factory to call now.
+  const FactoryHandle& live_factory() {
+    refresh_peers();
+    return factory;
+  }
+  /// The ledger to call now.
+  const ledger_actor& live_ledger() {
+    refresh_peers();
+    return ledger;
+  }
 };
 
 /// The core of a new contract from the factory's parameters.
@@ -115,7 +137,7 @@ void send_callback_now(Self self, Arg arg) {
   auto& st = self->state;
   ++st.callbacks.sent;
   auto name = type_name<Arg>();
-  if (!st.factory) {
+  if (!st.live_factory()) {
     ++st.callbacks.failed;
     st.callbacks.last_failure = name + ": no factory handle";
     return;
@@ -284,7 +306,7 @@ void start_durable(Self self, contract_start<KindState>& start,
     return;
   }
   // Re-bind: the factory monitors the new actor again.
-  auto& f = st.factory;
+  const auto& f = st.live_factory();
   if (!f)
     return;
   ++st.callbacks.sent;

@@ -149,7 +149,7 @@ void settle(dao_self self, uint64_t id, result<uint64_t> reply,
 void send_transfer(dao_self self, uint64_t id,
                    std::optional<proposal_promise> rp) {
   auto& st = self->state;
-  if (!st.ledger) {
+  if (!st.live_ledger()) {
     settle(self, id,
            make_error(contract_errc::invalid_state, "the DAO has no ledger"),
            std::move(rp));
@@ -158,7 +158,7 @@ void send_transfer(dao_self self, uint64_t id,
   st.sending.insert(id);
   st.journal.after_durable([self, id, rp, t = transfer_of(st.dao, id)] {
     auto& s = self->state;
-    self->request(s.ledger, ledger_timeout, caller{s.core.id}, t)
+    self->request(s.live_ledger(), ledger_timeout, caller{s.core.id}, t)
         .then(
             [self, id, rp](const result<uint64_t>& r) {
               settle(self, id, r, rp);

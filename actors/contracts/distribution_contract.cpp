@@ -167,8 +167,8 @@ void pay(distribution_self self, transfer_arg arg, F done) {
     done(r, true);
   };
   const caller as{st.core.id};
-  if (st.dist.token == st.ledger_id && st.ledger) {
-    self->request(st.ledger, token_timeout, as, std::move(arg))
+  if (st.dist.token == st.ledger_id && st.live_ledger()) {
+    self->request(st.live_ledger(), token_timeout, as, std::move(arg))
         .then(std::move(answered), std::move(failed));
     return;
   }

@@ -136,12 +136,13 @@ void sync_status(launchpad_self self) {
 template <class F>
 void with_fee(launchpad_self self, F done) {
   auto& st = self->state;
-  if (!st.ledger) {
+  if (!st.live_ledger()) {
     done(result<tokens>{
         make_error(system_errc::unavailable, "the sale has no ledger")});
     return;
   }
-  self->request(st.ledger, ledger_timeout, caller{st.core.id}, icrc1_fee_arg{})
+  self->request(st.live_ledger(), ledger_timeout, caller{st.core.id},
+                icrc1_fee_arg{})
       .then(
           [done](const result<tokens>& r) mutable {
             done(r);
@@ -158,13 +159,13 @@ template <class F>
 void send_transfer(launchpad_self self, uint64_t seq, F done) {
   self->state.journal.after_durable([self, seq, done]() mutable {
     auto& st = self->state;
-    if (!st.ledger) {
+    if (!st.live_ledger()) {
       done(result<uint64_t>{
           make_error(system_errc::unavailable, "the sale has no ledger")});
       return;
     }
     auto send = [&](auto request) {
-      self->request(st.ledger, ledger_timeout, caller{st.core.id},
+      self->request(st.live_ledger(), ledger_timeout, caller{st.core.id},
                     std::move(request))
           .then(
               [done](const result<uint64_t>& r) mutable {

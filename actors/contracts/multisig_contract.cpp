@@ -185,7 +185,7 @@ proposal_promise execute(multisig_self self, const caller& c,
     return rp;
   }
   log_op(self, op_begin_execute, who, now, id);
-  if (!st.ledger) {
+  if (!st.live_ledger()) {
     finish(self, rp, id,
            make_error(system_errc::unavailable, "the wallet has no ledger"));
     return rp;
@@ -193,7 +193,8 @@ proposal_promise execute(multisig_self self, const caller& c,
   // The transfer leaves once its attempt (created_at_time) is durable.
   st.journal.after_durable([self, rp, id, t = std::move(*t)]() mutable {
     auto& s = self->state;
-    self->request(s.ledger, ledger_timeout, caller{s.core.id}, std::move(t))
+    self->request(s.live_ledger(), ledger_timeout, caller{s.core.id},
+                  std::move(t))
         .then(
             [self, rp, id](const result<uint64_t>& r) mutable {
               finish(self, rp, id, r);

@@ -73,6 +73,8 @@ struct factory_actor_state {
   std::unordered_map<principal, caf::typed_response_promise<result<principal>>>
       pending;
   actor_journal journal;
+  /// When the unreachable contracts were last looked for in the directory.
+  directory_watch rebind_watch;
 };
 
 /// How a factory actor starts: fresh (no state: made from the config, not
@@ -152,6 +154,52 @@ holders_changed(Self self, const principal& contract_id,
                   factory_holders{contract_id, std::move(balances)});
 }
 
+/// Monitors the live actor of deployed contract `id` again: it is
+/// reachable.
+template <class Self, class Handle>
+void bind_contract(Self self, const principal& id, Handle handle) {
+  auto& s = self->state;
+  self->monitor(handle);
+  s.by_addr.emplace(handle.address(), id);
+  s.handles.emplace(id, std::move(handle));
+  s.core.unreachable = s.core.unreachable.erase(id);
+}
+
+/// The live actor of contract `id`: the one this factory monitors, or one
+/// the directory knows although it never re-bound (its node stayed up
+/// while this factory restarted); bound then. Invalid if neither.
+template <class Self>
+auto contract_handle(Self self, const principal& id) {
+  auto& s = self->state;
+  using handle_type = typename std::decay_t<decltype(s.handles)>::mapped_type;
+  if (auto i = s.handles.find(id); i != s.handles.end())
+    return i->second;
+  handle_type h;
+  if (s.core.unreachable.contains(id) && refresh_handle(s.ctx->dir, id, h))
+    bind_contract(self, id, h);
+  return h;
+}
+
+/// Binds every unreachable contract the directory knows (after a restart
+/// of this factory's node, the contracts of nodes that stayed up never
+/// send notifyDeploymentComplete again: their nodes announce them). Looks
+/// only when the directory changed since the last look.
+template <class Self>
+void rebind_from_directory(Self self) {
+  auto& s = self->state;
+  if (s.core.unreachable.empty() || !s.rebind_watch.moved(s.ctx->dir))
+    return;
+  using handle_type = typename std::decay_t<decltype(s.handles)>::mapped_type;
+  std::vector<std::pair<principal, handle_type>> found;
+  s.core.unreachable.for_each([&](const principal& id, const auto&) {
+    handle_type h;
+    if (refresh_handle(s.ctx->dir, id, h))
+      found.emplace_back(id, std::move(h));
+  });
+  for (auto& [id, h] : found)
+    bind_contract(self, id, std::move(h));
+}
+
 /// notifyDeploymentComplete: ends a deployment (its createContract answers
 /// once that is durable), or re-binds a deployed contract whose actor was
 /// re-spawned after a restart (the factory monitors it again).
@@ -172,13 +220,8 @@ deployment_complete(Self self, const notify_deployment_complete_arg& arg) {
     });
   } else if (s.handles.count(arg.contract_id) == 0) {
     using handle_type = typename std::decay_t<decltype(s.handles)>::mapped_type;
-    auto handle = caf::actor_cast<handle_type>(self->current_sender());
-    if (handle) {
-      self->monitor(handle);
-      s.handles.emplace(arg.contract_id, handle);
-      s.by_addr.emplace(handle.address(), arg.contract_id);
-      s.core.unreachable = s.core.unreachable.erase(arg.contract_id);
-    }
+    if (auto handle = caf::actor_cast<handle_type>(self->current_sender()))
+      bind_contract(self, arg.contract_id, std::move(handle));
   }
   return durable_reply(self, std::move(r));
 }
@@ -408,12 +451,11 @@ void run_upgrade(Self self, upgrade_plan plan,
                            + std::string{to_string(outcome)} + ": " + why)});
     });
   };
-  auto h = st.handles.find(plan.contract_id);
-  if (h == st.handles.end()) {
+  auto contract = contract_handle(self, plan.contract_id);
+  if (!contract) {
     finish(upgrade_outcome::failed, plan.from, "the contract is not reachable");
     return;
   }
-  auto contract = h->second;
   const auto timeout = st.cfg.upgrade_timeout;
   const caller me{st.cfg.id};
   // Brings the contract back to plan.from after a failed health check.
@@ -640,16 +682,19 @@ make_behavior(self_ptr<Traits> self, node_context_ptr ctx, factory_config cfg,
       },
       [self](const caller&, const contract_info_arg& arg)
           -> caf::result<result<contract_info>> {
+        rebind_from_directory(self);
         return durable_reply(self, result<contract_info>{contract_info_of(
                                        self->state.core, arg.contract_id)});
       },
       [self](const caller&,
              const factory_stats_arg&) -> caf::result<result<factory_stats>> {
+        rebind_from_directory(self);
         return durable_reply(self,
                              result<factory_stats>{stats_of(self->state.core)});
       },
       [self](const caller&,
              const factory_health_arg&) -> caf::result<result<factory_health>> {
+        rebind_from_directory(self);
         return durable_reply(
             self, result<factory_health>{health_of(self->state.core)});
       },

@@ -5,7 +5,9 @@
 // ingresses answer the same; the worker is SIGKILLed (calls to its
 // contracts fail at once with a transient error, the gateway keeps
 // answering, deployments are refused before any fee is charged) and
-// restarted (the same contracts answer with the same state).
+// restarted (the same contracts answer with the same state). The nodes of
+// the services die and come back under a live worker, and everything
+// finds the new actors.
 
 #include "node/load.hpp"
 #include "tests/node/ictod_process.hpp"
@@ -130,6 +132,28 @@ class cluster_e2e : public ::testing::Test {
                                           << read_file(log_of(name));
   }
 
+  /// Starts every node, waits until each is ready, and has the backend
+  /// set up its services.
+  void start_and_set_up() {
+    ASSERT_NO_FATAL_FAILURE(start(node_names));
+    for (auto& n : node_names)
+      ASSERT_TRUE(wait_cluster_ready(n)) << n << ": " << status(n).dump();
+    ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
+                     {{"services", json::array()}})
+                    .contains("ok"));
+  }
+
+  /// Gives alice 50 ICP and lets the backend take 40 in fees.
+  void fund_alice() {
+    ASSERT_TRUE(call("admin", "ledger", "icrc1_transfer",
+                     {{"to", acct(alice)}, {"amount", 5'000'000'000ULL}})
+                    .contains("ok"));
+    ASSERT_TRUE(
+        call("alice", "ledger", "icrc2_approve",
+             {{"spender", acct(backend_id)}, {"amount", 4'000'000'000ULL}})
+            .contains("ok"));
+  }
+
   json call_at(const std::string& node, const std::string& as,
                const std::string& target, const std::string& method,
                const json& args) {
@@ -238,19 +262,8 @@ const std::vector<std::string> kinds = {"token", "multisig", "distribution",
                                         "dao", "launchpad"};
 
 TEST_F(cluster_e2e, contracts_live_on_the_worker_and_survive_its_death) {
-  ASSERT_NO_FATAL_FAILURE(start(node_names));
-  for (auto& n : node_names)
-    ASSERT_TRUE(wait_cluster_ready(n)) << n << ": " << status(n).dump();
-  ASSERT_TRUE(call("admin", "backend", "setupMicroservices",
-                   {{"services", json::array()}})
-                  .contains("ok"));
-  ASSERT_TRUE(call("admin", "ledger", "icrc1_transfer",
-                   {{"to", acct(alice)}, {"amount", 5'000'000'000ULL}})
-                  .contains("ok"));
-  ASSERT_TRUE(
-      call("alice", "ledger", "icrc2_approve",
-           {{"spender", acct(backend_id)}, {"amount", 4'000'000'000ULL}})
-          .contains("ok"));
+  ASSERT_NO_FATAL_FAILURE(start_and_set_up());
+  ASSERT_NO_FATAL_FAILURE(fund_alice());
 
   // One deployment of every kind, through the gateway: each contract's id
   // is in the worker's range, and the worker hosts it.
@@ -333,6 +346,142 @@ TEST_F(cluster_e2e, contracts_live_on_the_worker_and_survive_its_death) {
              {{"request_id", "after"}, {"init", init_of("token", alice, bob)}});
   ASSERT_TRUE(again.contains("ok")) << again.dump();
   EXPECT_GE(index_of(again["ok"]["contract_id"]), 1'000'000u);
+  for (auto& name : node_names) {
+    auto st = nodes[name]->stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        << name << " " << st << "\n"
+        << read_file(log_of(name));
+  }
+}
+
+/// The entry of `service` in the backend's getMicroserviceHealth.
+json health_of(const json& healths, const std::string& service) {
+  if (healths.contains("ok"))
+    for (auto& h : healths["ok"])
+      if (h.contains("service") && h["service"] == json(service))
+        return h;
+  return json{};
+}
+
+// The nodes of the services die and come back while the worker stays up.
+// The factories node dies: the backend's circuits for the factories open
+// at once and deployments are refused before any fee; the worker's
+// contracts keep answering. It comes back: the factories re-bind the
+// contracts they never heard from again (healthy, none unreachable), the
+// contracts' callbacks reach the new factories, the backend deploys
+// through them. Then the gateway node dies and comes back: the contracts
+// reach the new ledger (a launchpad contribution) and the new backend
+// deploys.
+TEST_F(cluster_e2e, service_nodes_restart_under_a_live_worker) {
+  ASSERT_NO_FATAL_FAILURE(start_and_set_up());
+  ASSERT_NO_FATAL_FAILURE(fund_alice());
+  ASSERT_TRUE(call("admin", "ledger", "icrc1_transfer",
+                   {{"to", acct(bob)}, {"amount", 100'000'000}})
+                  .contains("ok"));
+  std::map<std::string, std::string> ids;
+  for (auto kind : {"token", "launchpad"}) {
+    auto r = call("alice", "backend", icto::load::create_method(kind),
+                  {{"request_id", std::string{kind} + "-1"},
+                   {"init", init_of(kind, alice, bob)}});
+    ASSERT_TRUE(r.contains("ok")) << kind << ": " << r.dump();
+    ids[kind] = r["ok"]["contract_id"];
+  }
+
+  // The factories node dies.
+  nodes["factories"]->stop(SIGKILL);
+  auto factories_seen_down = [&] {
+    for (int i = 0; i < 100; ++i) {
+      auto st = status("gateway");
+      if (st.contains("peers"))
+        for (auto& p : st["peers"])
+          if (p["node"] == json("factories") && p["connected"] == json(false))
+            return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    return false;
+  };
+  ASSERT_TRUE(factories_seen_down()) << status("gateway").dump();
+  // Its circuits are open at once, not at the next health check (10 s).
+  auto healths = call("", "backend", "getMicroserviceHealth", json::object());
+  for (auto service : {"token_factory", "launchpad_factory"}) {
+    auto h = health_of(healths, service);
+    EXPECT_EQ(h["circuit"], "open") << healths.dump();
+    EXPECT_NE(h.dump().find("factories"), std::string::npos) << h.dump();
+  }
+  EXPECT_EQ(health_of(healths, "audit_storage")["circuit"], "closed")
+      << healths.dump();
+  const auto paid = balance_of(alice);
+  auto refused = call("alice", "backend", "createToken",
+                      {{"request_id", "while-factories-down"},
+                       {"init", init_of("token", alice, bob)}});
+  ASSERT_TRUE(refused.contains("err")) << refused.dump();
+  EXPECT_NE(refused.dump().find("factories"), std::string::npos)
+      << refused.dump();
+  EXPECT_EQ(balance_of(alice), paid);
+  // The worker's contracts keep answering.
+  ASSERT_TRUE(call("alice", ids["token"], "icrc1_transfer",
+                   {{"to", acct(bob)}, {"amount", 100}})
+                  .contains("ok"));
+
+  // It comes back.
+  ASSERT_NO_FATAL_FAILURE(start({"factories"}));
+  for (auto& n : node_names)
+    ASSERT_TRUE(wait_cluster_ready(n)) << n << ": " << status(n).dump();
+  // The worker's contracts never re-sent notifyDeploymentComplete: the
+  // factories found them through the directory.
+  for (auto kind : {"token", "launchpad"}) {
+    auto h = call("", std::string{kind} + "_factory", "getHealth",
+                  json::object());
+    ASSERT_TRUE(h.contains("ok")) << h.dump();
+    EXPECT_EQ(h["ok"]["unreachable"], 0) << kind << ": " << h.dump();
+    EXPECT_EQ(h["ok"]["healthy"], true) << kind << ": " << h.dump();
+  }
+  // A contract's callback reaches the new token factory: carol becomes a
+  // holder in its index.
+  const auto carol = new_user("carol");
+  ASSERT_TRUE(call("alice", ids["token"], "icrc1_transfer",
+                   {{"to", acct(carol)}, {"amount", 50}})
+                  .contains("ok"));
+  auto carols = [&] {
+    return call("", "token_factory", "getMyContracts",
+                {{"user", carol},
+                 {"role", nullptr},
+                 {"page", {{"limit", 10}, {"offset", 0}}}});
+  };
+  bool indexed = false;
+  for (int i = 0; i < 100 && !indexed; ++i) {
+    indexed = carols().dump().find(ids["token"]) != std::string::npos;
+    if (!indexed)
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  EXPECT_TRUE(indexed) << carols().dump();
+  // The backend deploys through the new factory.
+  auto after_factories = call("alice", "backend", "createToken",
+                              {{"request_id", "after-factories"},
+                               {"init", init_of("token", alice, bob)}});
+  ASSERT_TRUE(after_factories.contains("ok")) << after_factories.dump();
+
+  // The gateway node dies and comes back.
+  nodes["gateway"]->stop(SIGKILL);
+  ASSERT_NO_FATAL_FAILURE(start({"gateway"}));
+  for (auto& n : node_names)
+    ASSERT_TRUE(wait_cluster_ready(n)) << n << ": " << status(n).dump();
+  // The launchpad reaches the new ledger: bob contributes.
+  const uint64_t amount = 1'000'000;
+  ASSERT_TRUE(
+      call("bob", "ledger", "icrc2_approve",
+           {{"spender", acct(ids["launchpad"])}, {"amount", amount + 10'000}})
+          .contains("ok"));
+  auto c = call("bob", ids["launchpad"], "contribute",
+                {{"amount", amount}, {"from_subaccount", nullptr}});
+  ASSERT_TRUE(c.contains("ok")) << c.dump();
+  EXPECT_EQ(c["ok"]["amount"], amount);
+  // The new backend deploys through the factories, onto the worker.
+  auto after_gateway = call("alice", "backend", "createToken",
+                            {{"request_id", "after-gateway"},
+                             {"init", init_of("token", alice, bob)}});
+  ASSERT_TRUE(after_gateway.contains("ok")) << after_gateway.dump();
+  EXPECT_EQ(status("worker")["contracts"], 4) << status("worker").dump();
   for (auto& name : node_names) {
     auto st = nodes[name]->stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)

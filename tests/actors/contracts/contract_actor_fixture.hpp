@@ -87,8 +87,11 @@ class contract_actor_fixture : public test::actor_fixture {
       : rec(std::make_shared<recorded_callbacks>()),
         factory_sender(std::make_unique<caf::scoped_actor>(*sys, true)) {
     factory = sys->spawn(recording_factory, ctx, rec);
-    ctx->dir.add(factory.address(), factory_id, actor_role::service);
+    // Both are the factory to the directory; the recording one is added
+    // last, so that it is the actor found for factory_id (contracts look
+    // their factory up by principal).
     ctx->dir.add((*factory_sender)->address(), factory_id, actor_role::service);
+    ctx->dir.add(factory.address(), factory_id, actor_role::service);
     ledger_config lc;
     lc.fee = ledger_fee;
     lc.minting_account = acc(principal::canister_id(99));
