@@ -201,6 +201,40 @@ size_t apply_entries(nm_ptr self, peer& p, std::vector<dir_entry>& entries) {
   return taken;
 }
 
+/// This node's proof for the peer on `peer_node` (empty without TLS, or if
+/// it cannot be made: the peer then refuses, and the reason is logged).
+node_proof proof_for(nm_ptr self, const caf::node_id& peer_node) {
+  auto& cfg = self->state.cfg;
+  if (!cfg.prove)
+    return {};
+  auto r = cfg.prove(node_proof_context(cfg.topo.cluster.name, cfg.self,
+                                        caf::to_string(self->node()),
+                                        caf::to_string(peer_node)));
+  if (!r) {
+    warn(self, "cannot prove this node's name: " + r.err().message);
+    return {};
+  }
+  return std::move(*r);
+}
+
+/// Why the node on `peer_node` is not `name` by its proof, or nothing (also
+/// without TLS).
+std::optional<std::string> refute(nm_ptr self, const std::string& name,
+                                  const caf::node_id& peer_node,
+                                  const node_proof& p) {
+  auto& cfg = self->state.cfg;
+  if (!cfg.check_peer)
+    return std::nullopt;
+  auto ok = cfg.check_peer(name,
+                           node_proof_context(cfg.topo.cluster.name, name,
+                                              caf::to_string(peer_node),
+                                              caf::to_string(self->node())),
+                           p);
+  if (ok)
+    return std::nullopt;
+  return ok.err().message;
+}
+
 void schedule_connect(nm_ptr self, peer& p) {
   if (!p.initiator || p.connecting || p.nm)
     return;
@@ -345,25 +379,37 @@ void connect_to(nm_ptr self, const std::string& name) {
               return;
             }
             auto& s = self->state;
+            // No entries yet: they go once the peer proved its name.
+            auto proof = proof_for(self, nm.node());
             self->request(nm, s.cfg.request_timeout, hello_atom::value,
                           s.cfg.topo.cluster.name, s.cfg.self,
-                          local_entries(self))
+                          std::vector<dir_entry>{}, std::move(proof.cert_pem),
+                          std::move(proof.signature))
                 .then(
-                    [self, name, nm, retry](std::string& who,
-                                            std::vector<dir_entry>& entries) {
+                    [self, name, nm,
+                     retry](std::string& who, std::vector<dir_entry>& entries,
+                            std::string& cert, std::string& sig) {
                       auto& q = self->state.peers.at(name);
+                      const auto where = "the node on " + q.cfg->host + ":"
+                                         + std::to_string(q.cfg->port);
                       if (who != name) {
-                        warn(self, "the node on " + q.cfg->host + ":"
-                                       + std::to_string(q.cfg->port)
-                                       + " says it is '" + who + "', not "
+                        warn(self, where + " says it is '" + who + "', not "
                                        + name + ": not used");
+                        retry({});
+                        return;
+                      }
+                      if (auto why = refute(self, name, nm.node(),
+                                            node_proof{std::move(cert),
+                                                       std::move(sig)})) {
+                        warn(self, where + " is not node " + name + ": " + *why
+                                       + "; not used");
                         retry({});
                         return;
                       }
                       adopt(self, q, nm);
                       apply_entries(self, q, entries);
-                      // What this node gained since it sent its hello (it
-                      // may have announced it before the peer counted).
+                      // This node's actors, now that the peer is known to
+                      // be who it says (and all it gained since the hello).
                       send_entries(self, q, local_entries(self));
                     },
                     [self, name, retry](caf::error& e) {
@@ -538,9 +584,11 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
       [self](caf::connect_atom, const std::string& name) {
         connect_to(self, name);
       },
-      [self](hello_atom, const std::string& cluster, const std::string& name,
-             std::vector<dir_entry>& entries)
-          -> caf::result<std::string, std::vector<dir_entry>> {
+      [self](
+          hello_atom, const std::string& cluster, const std::string& name,
+          std::vector<dir_entry>& entries, std::string& cert,
+          std::string& sig) -> caf::result<std::string, std::vector<dir_entry>,
+                                           std::string, std::string> {
         auto& st = self->state;
         auto sender = caf::actor_cast<caf::actor>(self->current_sender());
         if (cluster != st.cfg.topo.cluster.name) {
@@ -555,9 +603,17 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
           return caf::make_error(caf::sec::request_receiver_down,
                                  "node " + name + " is not in the topology");
         }
+        if (auto why = refute(self, name, sender.node(),
+                              node_proof{std::move(cert), std::move(sig)})) {
+          warn(self, "refused node '" + name + "': " + *why);
+          return caf::make_error(caf::sec::request_receiver_down,
+                                 "not node " + name + ": " + *why);
+        }
         adopt(self, i->second, sender);
         apply_entries(self, i->second, entries);
-        return {st.cfg.self, local_entries(self)};
+        auto proof = proof_for(self, sender.node());
+        return {st.cfg.self, local_entries(self), std::move(proof.cert_pem),
+                std::move(proof.signature)};
       },
       // A local actor asks to announce the whole local directory.
       [self](announce_atom) -> caf::result<size_t> {

@@ -7,7 +7,10 @@
 //   (retrying with backoff while the other is away); both monitor the
 //   other's node manager. A peer says hello with the cluster's name and its
 //   node name: a name the topology does not list, or another cluster, is
-//   refused and nothing of it is used.
+//   refused and nothing of it is used. Over TLS each side also proves its
+//   name: its certificate (of the cluster's CA, CN = its node name) and a
+//   signature over both node ids (node/cluster_certs.hpp, node_proof); a
+//   node that shows another node's name is refused.
 // - Directory. A node tells its peers which of its actors are which
 //   principals (services, contracts, ingress callers); each peer checks the
 //   claim against the topology (a service the topology puts on that node, a
@@ -25,6 +28,7 @@
 #include "actors/common/context.hpp"
 #include "actors/contracts/contract_spawn.hpp"
 #include "config/topology.hpp"
+#include "node/cluster_certs.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -61,6 +65,13 @@ struct node_manager_config {
   std::chrono::milliseconds heartbeat{1000};
   /// How long one peer request (hello, announcement, heartbeat) may take.
   std::chrono::milliseconds request_timeout{5000};
+  /// With TLS: this node's proof over a context, and the check of a peer's
+  /// proof that it is the node it names (node/cluster_certs.hpp). Both
+  /// unset without TLS: hellos then carry no proof and none is asked for.
+  std::function<result<node_proof>(const std::string& context)> prove;
+  std::function<result<unit>(const std::string& name,
+                             const std::string& context, const node_proof&)>
+      check_peer;
   /// Where the node manager reports what an operator should see.
   std::function<void(const std::string&)> info;
   std::function<void(const std::string&)> warn;

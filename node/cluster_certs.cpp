@@ -42,6 +42,8 @@ using x509_ptr = std::unique_ptr<X509, openssl_deleter<X509, X509_free>>;
 using ext_ptr
     = std::unique_ptr<X509_EXTENSION,
                       openssl_deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using md_ctx_ptr
+    = std::unique_ptr<EVP_MD_CTX, openssl_deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using bn_ptr = std::unique_ptr<BIGNUM, openssl_deleter<BIGNUM, BN_free>>;
 using store_ptr
     = std::unique_ptr<X509_STORE, openssl_deleter<X509_STORE, X509_STORE_free>>;
@@ -473,6 +475,14 @@ result<x509_stack_ptr> read_cert_file(const fs::path& path) {
   return certs;
 }
 
+/// The unencrypted PEM private key in a file.
+result<pkey_ptr> read_key_file(const fs::path& path) {
+  auto text = read_text(path);
+  if (!text)
+    return text.err();
+  return parse_key(*text, path.string());
+}
+
 /// Verifies `leaf` (with `chain` as untrusted intermediates) against the
 /// CAs in `trusted` for one TLS purpose.
 result<unit> verify_for(X509* leaf, STACK_OF(X509) * chain,
@@ -636,10 +646,7 @@ result<unit> check_tls_files(const tls_config& tls) {
   auto trusted = read_cert_file(tls.ca);
   if (!trusted)
     return trusted.err();
-  auto key_text = read_text(tls.key);
-  if (!key_text)
-    return key_text.err();
-  auto key = parse_key(*key_text, tls.key.string());
+  auto key = read_key_file(tls.key);
   if (!key)
     return key.err();
   // The file's first certificate is the node's; the rest are intermediates.
@@ -655,6 +662,97 @@ result<unit> check_tls_files(const tls_config& tls) {
                              tls);
         !ok)
       return ok;
+  return unit{};
+}
+
+std::string node_proof_context(const std::string& cluster,
+                               const std::string& signer,
+                               const std::string& signer_node,
+                               const std::string& peer_node) {
+  return "icto node proof v1\ncluster " + cluster + "\nnode " + signer
+         + "\nnode id " + signer_node + "\nfor " + peer_node + "\n";
+}
+
+result<node_proof> make_node_proof(const tls_config& tls,
+                                   const std::string& context) {
+  auto cert = read_text(tls.cert);
+  if (!cert)
+    return cert.err();
+  auto key = read_key_file(tls.key);
+  if (!key)
+    return key.err();
+  md_ctx_ptr md{EVP_MD_CTX_new()};
+  size_t len = 0;
+  const auto* data = reinterpret_cast<const unsigned char*>(context.data());
+  if (!md
+      || EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr,
+                            key->get())
+             != 1
+      || EVP_DigestSign(md.get(), nullptr, &len, data, context.size()) != 1)
+    return openssl_failure("signing with " + tls.key.string());
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(sig.data()),
+                     &len, data, context.size())
+      != 1)
+    return openssl_failure("signing with " + tls.key.string());
+  sig.resize(len);
+  return node_proof{std::move(*cert), std::move(sig)};
+}
+
+result<unit> check_node_proof(const tls_config& tls, const std::string& name,
+                              const std::string& context, const node_proof& p) {
+  if (p.cert_pem.empty() || p.signature.empty())
+    return make_error(input_errc::bad_value,
+                      "it shows no certificate of its name");
+  auto leaf = parse_cert(p.cert_pem, "its certificate");
+  if (!leaf)
+    return leaf.err();
+  auto trusted = read_cert_file(tls.ca);
+  if (!trusted)
+    return trusted.err();
+  store_ptr store{X509_STORE_new()};
+  store_ctx_ptr vctx{X509_STORE_CTX_new()};
+  if (!store || !vctx)
+    return openssl_failure("making a certificate store");
+  for (int i = 0; i < sk_X509_num(trusted->get()); ++i)
+    X509_STORE_add_cert(store.get(), sk_X509_value(trusted->get(), i));
+  if (X509_STORE_CTX_init(vctx.get(), store.get(), leaf->get(), nullptr) != 1)
+    return openssl_failure("setting up a certificate check");
+  if (X509_verify_cert(vctx.get()) != 1) {
+    auto code = X509_STORE_CTX_get_error(vctx.get());
+    ERR_clear_error();
+    return make_error(input_errc::bad_value,
+                      std::string{"its certificate does not verify against "}
+                          + tls.ca.string() + ": "
+                          + X509_verify_cert_error_string(code));
+  }
+  char cn[256] = {0};
+  if (X509_NAME_get_text_by_NID(X509_get_subject_name(leaf->get()),
+                                NID_commonName, cn, sizeof(cn))
+      < 0) {
+    ERR_clear_error();
+    return make_error(input_errc::bad_value,
+                      "its certificate has no common name");
+  }
+  if (name != cn)
+    return make_error(input_errc::bad_value, "its certificate names '"
+                                                 + std::string{cn} + "', not '"
+                                                 + name + "'");
+  md_ctx_ptr md{EVP_MD_CTX_new()};
+  const auto* data = reinterpret_cast<const unsigned char*>(context.data());
+  const auto* sig = reinterpret_cast<const unsigned char*>(p.signature.data());
+  if (!md
+      || EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr,
+                              X509_get0_pubkey(leaf->get()))
+             != 1
+      || EVP_DigestVerify(md.get(), sig, p.signature.size(), data,
+                          context.size())
+             != 1) {
+    ERR_clear_error();
+    return make_error(input_errc::bad_value,
+                      "its signature does not match its certificate (a "
+                      "replayed or forged hello)");
+  }
   return unit{};
 }
 

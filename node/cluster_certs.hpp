@@ -111,6 +111,35 @@ result<unit> make_dev_certs(const topology& topo,
 /// now and chains to the CA. The error names the file and the problem.
 result<unit> check_tls_files(const tls_config& tls);
 
+/// What a node shows a peer in its hello over TLS, so that a certificate of
+/// the cluster's CA is bound to one node name: its certificate (PEM) and
+/// its signature, made with its key, over `node_proof_context`. CAF checks
+/// the TLS chain only; this check is the cluster's own.
+struct node_proof {
+  std::string cert_pem;
+  std::string signature;
+};
+
+/// What a node signs for one peer: the cluster, its own name, its CAF node
+/// id and the peer's. A proof made for one peer is worth nothing to
+/// another, and a node of the cluster cannot replay another's.
+std::string node_proof_context(const std::string& cluster,
+                               const std::string& signer,
+                               const std::string& signer_node,
+                               const std::string& peer_node);
+
+/// Signs `context` with the node's key (`tls.key`, SHA-256) and attaches
+/// its certificate (the first of `tls.cert`).
+result<node_proof> make_node_proof(const tls_config& tls,
+                                   const std::string& context);
+
+/// Checks a peer's proof against this node's CA (`tls.ca`): its certificate
+/// chains to the CA, names `name` as its subject CN, and its key signed
+/// `context`. The error says which failed (e.g. "its certificate names
+/// 'intruder', not 'worker'").
+result<unit> check_node_proof(const tls_config& tls, const std::string& name,
+                              const std::string& context, const node_proof& p);
+
 /// Makes a node speak BASP over TLS with these files: sets
 /// openssl.certificate, openssl.key and openssl.cafile and loads
 /// `caf::openssl::manager`. Peers are then reached with

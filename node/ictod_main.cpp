@@ -197,6 +197,16 @@ int main(int argc, char** argv) {
       ncfg.self = node_name;
       ncfg.connector = node->tls ? sys.openssl_manager().actor_handle()
                                  : sys.middleman().actor_handle();
+      if (node->tls) {
+        ncfg.prove = [tls = *node->tls](const std::string& context) {
+          return icto::make_node_proof(tls, context);
+        };
+        ncfg.check_peer = [tls = *node->tls](const std::string& name,
+                                             const std::string& context,
+                                             const icto::node_proof& p) {
+          return icto::check_node_proof(tls, name, context, p);
+        };
+      }
       ncfg.heartbeat = topo.cluster.heartbeat_interval;
       ncfg.request_timeout = peer_timeout;
       ncfg.info = [log](const std::string& text) {

@@ -550,8 +550,10 @@ std::string with_tls(std::string text, const std::string& dir) {
 }
 
 // BASP over TLS: the cluster comes up with certificates of its CA; a node
-// whose certificate another CA signed cannot join, and a node with a good
-// certificate but a name the topology does not list is refused.
+// whose certificate another CA signed cannot join, a node with a good
+// certificate but a name the topology does not list is refused, and so is
+// a node that claims a name of the topology with another node's
+// certificate.
 TEST_F(cluster_e2e, only_certified_nodes_of_the_topology_join) {
   const auto plain = read_file(config);
   std::ofstream{config} << with_tls(plain, (home / "certs").string());
@@ -607,6 +609,31 @@ TEST_F(cluster_e2e, only_certified_nodes_of_the_topology_join) {
   EXPECT_NE(read_file(log_of("worker")).find("refused node 'intruder'"),
             std::string::npos)
       << read_file(log_of("worker"));
+  for (auto& n : node_names)
+    EXPECT_TRUE(wait_cluster_ready(n)) << n;
+
+  // A node of the topology with a certificate of the CA that names another
+  // node: the intruder's certificate, used as the worker's.
+  nodes["worker"]->stop(SIGKILL);
+  const auto certs = (home / "certs").string();
+  const auto borrowed = (home / "borrowed.toml").string();
+  std::ofstream{borrowed} << std::regex_replace(
+      read_file(config), std::regex{certs + "/worker\\.(crt|key)"},
+      certs + "/intruder.$1");
+  ASSERT_NE(read_file(borrowed).find("intruder.key"), std::string::npos);
+  {
+    ictod_process impostor;
+    auto l = impostor.start(ictod_bin, borrowed, "worker",
+                            (home / "data" / "borrowed").string(),
+                            log_of("borrowed"), {"--join-timeout", "3"});
+    EXPECT_FALSE(impostor.running()) << l;
+  }
+  EXPECT_NE(read_file(log_of("gateway"))
+                .find("its certificate names 'intruder', not 'worker'"),
+            std::string::npos)
+      << read_file(log_of("gateway"));
+  // The real worker still joins.
+  ASSERT_NO_FATAL_FAILURE(start({"worker"}));
   for (auto& n : node_names)
     EXPECT_TRUE(wait_cluster_ready(n)) << n;
 }

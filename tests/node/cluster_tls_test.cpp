@@ -298,6 +298,66 @@ TEST(dev_certs, check_tls_files_names_what_is_wrong) {
   EXPECT_NE(missing.err().message.find("nobody.crt"), std::string::npos);
 }
 
+// -- node proofs: a certificate bound to a node name -------------------------
+
+TEST(node_proof, binds_a_certificate_of_the_ca_to_its_node_name) {
+  temp_dir tmp;
+  auto topo = load(local3_file);
+  std::string report;
+  ASSERT_TRUE(icto::make_dev_certs(topo, tmp.path(), false, report));
+  const auto gateway = files_in(tmp.path(), "gateway");
+  const auto worker = files_in(tmp.path(), "worker");
+  const auto context = icto::node_proof_context("icto-local", "worker",
+                                                "node-w", "node-g");
+  auto proof = icto::make_node_proof(worker, context);
+  ASSERT_TRUE(proof) << proof.err().message;
+  // The gateway checks it with its own CA file.
+  auto ok = icto::check_node_proof(gateway, "worker", context, *proof);
+  EXPECT_TRUE(ok) << ok.err().message;
+  // The worker's certificate is no proof of another name.
+  auto other_name = icto::check_node_proof(gateway, "factories", context,
+                                           *proof);
+  ASSERT_FALSE(other_name);
+  EXPECT_NE(other_name.err().message.find(
+                "its certificate names 'worker', not 'factories'"),
+            std::string::npos)
+      << other_name.err().message;
+  // A proof made for another peer (or replayed) does not match.
+  const auto elsewhere = icto::node_proof_context("icto-local", "worker",
+                                                  "node-w", "node-f");
+  auto replayed = icto::check_node_proof(gateway, "worker", elsewhere, *proof);
+  ASSERT_FALSE(replayed);
+  EXPECT_NE(replayed.err().message.find("signature does not match"),
+            std::string::npos)
+      << replayed.err().message;
+  // A signature by another key under the worker's certificate.
+  auto forged = icto::make_node_proof(files_in(tmp.path(), "factories"),
+                                      context);
+  ASSERT_TRUE(forged);
+  forged->cert_pem = proof->cert_pem;
+  EXPECT_FALSE(icto::check_node_proof(gateway, "worker", context, *forged));
+  // No proof at all (a node without TLS settings).
+  auto none = icto::check_node_proof(gateway, "worker", context, {});
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.err().message.find("no certificate"), std::string::npos);
+  // A certificate of another CA, with its own key's signature.
+  auto other_ca = icto::make_dev_ca("stranger CA");
+  ASSERT_TRUE(other_ca);
+  auto stranger = icto::make_node_cert(*other_ca, "worker", "127.0.0.1");
+  ASSERT_TRUE(stranger);
+  ASSERT_TRUE(icto::write_dev_cert(*stranger, tmp.path() / "s.crt",
+                                   tmp.path() / "s.key", false));
+  auto strange = icto::make_node_proof(
+      {tmp.path() / "s.crt", tmp.path() / "s.key", tmp.path() / "ca.crt"},
+      context);
+  ASSERT_TRUE(strange);
+  auto refused = icto::check_node_proof(gateway, "worker", context, *strange);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.err().message.find("does not verify against"),
+            std::string::npos)
+      << refused.err().message;
+}
+
 // -- the command --------------------------------------------------------------
 
 /// Runs `icto ARGS`, stderr folded into the output.
