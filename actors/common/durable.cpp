@@ -80,6 +80,29 @@ void actor_journal::after_durable(std::function<void()> f) {
   waiting_.emplace_back(appended_, std::move(f));
 }
 
+uint64_t actor_journal::hold() {
+  holds_.insert(++last_hold_);
+  return last_hold_;
+}
+
+void actor_journal::release(uint64_t id) {
+  holds_.erase(id);
+  while (!held_.empty()
+         && (holds_.empty() || held_.front().first < *holds_.begin())) {
+    auto f = std::move(held_.front().second);
+    held_.pop_front();
+    f();
+  }
+}
+
+void actor_journal::after_holds(std::function<void()> f) {
+  if (holds_.empty() || *holds_.begin() > last_hold_) {
+    f();
+    return;
+  }
+  held_.emplace_back(last_hold_, std::move(f));
+}
+
 void actor_journal::on_durable(uint64_t seq) {
   if (seq <= durable_)
     return;

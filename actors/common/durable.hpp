@@ -32,6 +32,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -102,16 +103,38 @@ class actor_journal {
 
   /// The reply of a handler: `value` at once if nothing is pending, else a
   /// promise delivered once everything appended so far is durable.
+  /// While a hold (below) is taken, replies also wait for its release.
   template <class T, class Self>
   caf::result<T> reply(Self* self, T value) {
-    if (!pending())
+    if (!pending() && holds_.empty())
       return value;
     auto promise = self->template make_response_promise<T>();
-    after_durable([promise, v = std::move(value)]() mutable {
+    when_settled([promise, v = std::move(value)]() mutable {
       promise.deliver(std::move(v));
     });
     return promise;
   }
+
+  /// Runs `f` once everything appended so far is durable and every hold
+  /// taken so far is released: what a reply waits for (`reply`; a handler
+  /// that answers through its own promise delivers it from here).
+  void when_settled(std::function<void()> f) {
+    after_durable([this, f = std::move(f)]() mutable {
+      after_holds(std::move(f));
+    });
+  }
+
+  /// Holds back every reply made from now on until `release(id)`: what
+  /// the actor told another actor of a change (a contract's callback to
+  /// its factory) must be answered before the caller hears of the change,
+  /// so that an acknowledged change is in that actor's journal too.
+  /// Returns the hold's id. A hold must be released exactly once (on the
+  /// answer or on the error, a timeout included).
+  uint64_t hold();
+  void release(uint64_t id);
+
+  /// Runs `f` once every hold taken so far is released: now, if none is.
+  void after_holds(std::function<void()> f);
 
   /// Appends an event and applies it: `apply()` changes the state the
   /// event describes. Then starts a checkpoint if `checkpoint_every` events
@@ -144,6 +167,11 @@ class actor_journal {
   uint64_t last_checkpoint_ = 0;
   bool checkpoint_in_flight_ = false;
   std::deque<std::pair<uint64_t, std::function<void()>>> waiting_;
+  /// Holds not released yet, and what waits for them (with the newest hold
+  /// it waits for; nondecreasing).
+  std::set<uint64_t> holds_;
+  uint64_t last_hold_ = 0;
+  std::deque<std::pair<uint64_t, std::function<void()>>> held_;
 };
 
 /// A handler's reply through its actor's journal (`self->state.journal`).

@@ -131,7 +131,9 @@ principal contract_caller(Self self, const caller& claimed) {
 
 /// Sends a callback to the factory as this contract (caller = its id) with
 /// a finite timeout. A refusal or a lost reply is counted in
-/// `state.callbacks` (failed, last_failure), never fatal.
+/// `state.callbacks` (failed, last_failure), never fatal. Replies made
+/// meanwhile wait for its answer (a journal hold): a caller who hears of a
+/// change finds it in the factory's indexes too, after a crash as well.
 template <class Self, class Arg>
 void send_callback_now(Self self, Arg arg) {
   auto& st = self->state;
@@ -142,10 +144,19 @@ void send_callback_now(Self self, Arg arg) {
     st.callbacks.last_failure = name + ": no factory handle";
     return;
   }
+  // In a cluster, a factory the directory does not know is on a node that
+  // is down: the callback fails now instead of holding the replies until
+  // its timeout. (Its index misses this change; see docs/cluster.md.)
+  if (st.ctx->cluster && !st.ctx->dir.find_actor(st.core.factory_id)) {
+    ++st.callbacks.failed;
+    st.callbacks.last_failure = name + ": the factory's node is down";
+    return;
+  }
+  const auto hold = st.journal.hold();
   self->request(st.factory, callback_timeout, caller{st.core.id},
                 std::move(arg))
       .then(
-          [self, name](const result<unit>& r) {
+          [self, name, hold](const result<unit>& r) {
             auto& cb = self->state.callbacks;
             if (r) {
               ++cb.accepted;
@@ -153,11 +164,13 @@ void send_callback_now(Self self, Arg arg) {
               ++cb.failed;
               cb.last_failure = name + ": " + r.err().to_string();
             }
+            self->state.journal.release(hold);
           },
-          [self, name](const caf::error& e) {
+          [self, name, hold](const caf::error& e) {
             auto& cb = self->state.callbacks;
             ++cb.failed;
             cb.last_failure = name + ": " + self->system().render(e);
+            self->state.journal.release(hold);
           });
 }
 

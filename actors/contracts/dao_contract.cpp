@@ -103,9 +103,10 @@ auto apply(dao_self self, const principal& who, const Arg& arg) {
   return r;
 }
 
-/// Delivers `x` once everything journaled so far is durable.
+/// Delivers `x` once everything journaled so far is durable and the
+/// factory answered the callbacks sent so far.
 void deliver(dao_self self, proposal_promise rp, result<dao_proposal> x) {
-  self->state.journal.after_durable([rp, x = std::move(x)]() mutable {
+  self->state.journal.when_settled([rp, x = std::move(x)]() mutable {
     rp.deliver(std::move(x));
   });
 }

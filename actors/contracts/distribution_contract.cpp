@@ -139,11 +139,11 @@ void status_changed(distribution_self self) {
 }
 
 /// Delivers `r` to the claimant (if any) once everything journaled is
-/// durable.
+/// durable and the factory answered the callbacks sent so far.
 void answer(distribution_self self, claim_waiter rp, claim_reply r) {
   if (!rp)
     return;
-  self->state.journal.after_durable(
+  self->state.journal.when_settled(
       [rp = std::move(*rp), r = std::move(r)]() mutable {
         rp.deliver(std::move(r));
       });

@@ -109,15 +109,16 @@ apply(launchpad_self self, uint16_t op, const principal& who, const Arg& arg) {
   return r;
 }
 
-/// Delivers `x` once everything journaled so far is durable; nothing if
-/// there is no promise (a restored sale finishing work of its last run).
+/// Delivers `x` once everything journaled so far is durable and the
+/// factory answered the callbacks sent so far; nothing if there is no
+/// promise (a restored sale finishing work of its last run).
 template <class T>
 void deliver(launchpad_self self,
              const std::optional<caf::typed_response_promise<result<T>>>& rp,
              result<T> x) {
   if (!rp)
     return;
-  self->state.journal.after_durable([rp = *rp, x = std::move(x)]() mutable {
+  self->state.journal.when_settled([rp = *rp, x = std::move(x)]() mutable {
     rp.deliver(std::move(x));
   });
 }

@@ -159,7 +159,7 @@ void finish(multisig_self self, proposal_promise rp, uint64_t id,
   finish_arg arg{id, reply};
   auto p = finish_execute(st.wallet, id, reply, now);
   log_op(self, op_finish_execute, principal{}, now, arg);
-  st.journal.after_durable([rp, p = std::move(p), reply]() mutable {
+  st.journal.when_settled([rp, p = std::move(p), reply]() mutable {
     if (p.status == multisig_proposal_status::executed)
       rp.deliver(result<multisig_proposal>{std::move(p)});
     else
@@ -179,7 +179,7 @@ proposal_promise execute(multisig_self self, const caller& c,
   if (!t) {
     if (is(t.err(), contract_errc::invalid_state))
       log_op(self, op_begin_execute, who, now, id); // May mark it expired.
-    st.journal.after_durable([rp, e = t.err()]() mutable {
+    st.journal.when_settled([rp, e = t.err()]() mutable {
       rp.deliver(result<multisig_proposal>{e});
     });
     return rp;
