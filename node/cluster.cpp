@@ -32,6 +32,7 @@ using beat_atom = caf::atom_constant<caf::atom("beat")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
 
 /// Most directory entries in one announcement message.
 constexpr size_t announce_chunk = 20'000;
@@ -411,6 +412,22 @@ void connect_to(nm_ptr self, const std::string& name) {
                       // This node's actors, now that the peer is known to
                       // be who it says (and all it gained since the hello).
                       send_entries(self, q, local_entries(self));
+                      // And the peer's, asked for now that this node takes
+                      // its announcements: what it announced between its
+                      // answer and this moment was refused here.
+                      self->request(nm, self->state.cfg.request_timeout,
+                                    sync_atom::value)
+                          .then(
+                              [self, name](std::vector<dir_entry>& es) {
+                                auto& r = self->state.peers.at(name);
+                                if (r.nm)
+                                  apply_entries(self, r, es);
+                              },
+                              [self, name](caf::error& e) {
+                                warn(self, "node " + name
+                                               + " did not send its directory: "
+                                               + self->system().render(e));
+                              });
                     },
                     [self, name, retry](caf::error& e) {
                       retry("hello refused: " + self->system().render(e));
@@ -611,9 +628,19 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
         }
         adopt(self, i->second, sender);
         apply_entries(self, i->second, entries);
+        // This node's directory goes when the peer asks (sync_atom), once
+        // it has checked this answer.
         auto proof = proof_for(self, sender.node());
-        return {st.cfg.self, local_entries(self), std::move(proof.cert_pem),
-                std::move(proof.signature)};
+        return {st.cfg.self, std::vector<dir_entry>{},
+                std::move(proof.cert_pem), std::move(proof.signature)};
+      },
+      [self](sync_atom) -> caf::result<std::vector<dir_entry>> {
+        auto& sender = self->current_sender();
+        if (!sender || !peer_of_node(self, sender->node()))
+          return caf::make_error(caf::sec::request_receiver_down,
+                                 "a directory for a node that is not a "
+                                 "connected peer");
+        return local_entries(self);
       },
       // A local actor asks to announce the whole local directory.
       [self](announce_atom) -> caf::result<size_t> {

@@ -543,6 +543,9 @@ namespace {
 constexpr long connect_timeout_us = 25'000;
 /// 5 s of connect attempts before a node counts as gone.
 constexpr int connect_attempts = 200;
+/// Connects refused or failed (not a timeout) before a call counts as
+/// unreachable: 20, 40, 60 ms apart.
+constexpr int connect_refusals = 4;
 
 /// One thread's connection to the node. Not thread-safe: one per thread.
 class node_client {
@@ -577,12 +580,20 @@ class node_client {
     const auto body = to_json(env).dump();
     const auto t0 = steady_ns();
     auto post = [&] {
-      // Not connected is not sent: trying again is always safe.
-      for (int i = 1;; ++i) {
+      // Not connected is not sent: trying again is always safe. A refused
+      // or failed connect (a node restarting, a host short of sockets
+      // under load) waits a little first.
+      for (int i = 1, refused = 0;; ++i) {
         auto r = http_.Post("/api/v1/call", body, "application/json");
-        if (r || r.error() != httplib::Error::ConnectionTimeout
-            || i == connect_attempts)
+        if (r || i == connect_attempts)
           return r;
+        if (r.error() == httplib::Error::Connection) {
+          if (++refused == connect_refusals)
+            return r;
+          std::this_thread::sleep_for(std::chrono::milliseconds{20 * refused});
+        } else if (r.error() != httplib::Error::ConnectionTimeout) {
+          return r;
+        }
       }
     };
     auto res = post();
