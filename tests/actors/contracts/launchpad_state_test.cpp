@@ -719,7 +719,9 @@ TEST(launchpad_journal, replaying_a_failed_sale_gives_the_same_image) {
   // The contributor whose refund got no answer claims: the same transfer.
   const auto unknown = live.img.state.transfers.find(refunds[1]);
   ASSERT_NE(unknown, nullptr);
-  auto claim = live.run(lp_op_claim_refund, unknown->who, sale_end + 9,
+  // A copy: the claim changes the map the pointer points into.
+  const auto who = unknown->who;
+  auto claim = live.run(lp_op_claim_refund, who, sale_end + 9,
                         claim_refund_arg{});
   ASSERT_TRUE(claim);
   EXPECT_EQ(claim.value().transfer, refunds[1]);

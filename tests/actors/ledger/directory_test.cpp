@@ -10,9 +10,11 @@
 namespace icto {
 namespace {
 
-caf::behavior idle(caf::event_based_actor*) {
-  return {[](int x) {
-    return x;
+/// An actor that echoes ints. (It takes an argument: CAF 0.17 spawns an
+/// argument-less function actor through a null tuple, which UBSan flags.)
+caf::behavior echo(caf::event_based_actor*, int offset) {
+  return {[offset](int x) {
+    return x + offset;
   }};
 }
 
@@ -24,7 +26,7 @@ class directory_test : public test::actor_fixture {
   }
 
   caf::actor make() {
-    spawned.push_back(sys->spawn(idle));
+    spawned.push_back(sys->spawn(echo, 0));
     return spawned.back();
   }
 
