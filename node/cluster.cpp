@@ -380,16 +380,15 @@ void connect_to(nm_ptr self, const std::string& name) {
               return;
             }
             auto& s = self->state;
-            // No entries yet: they go once the peer proved its name.
+            // No directory entries in a hello: they go once both sides
+            // proved their names.
             auto proof = proof_for(self, nm.node());
             self->request(nm, s.cfg.request_timeout, hello_atom::value,
                           s.cfg.topo.cluster.name, s.cfg.self,
-                          std::vector<dir_entry>{}, std::move(proof.cert_pem),
-                          std::move(proof.signature))
+                          std::move(proof.cert_pem), std::move(proof.signature))
                 .then(
-                    [self, name, nm,
-                     retry](std::string& who, std::vector<dir_entry>& entries,
-                            std::string& cert, std::string& sig) {
+                    [self, name, nm, retry](std::string& who, std::string& cert,
+                                            std::string& sig) {
                       auto& q = self->state.peers.at(name);
                       const auto where = "the node on " + q.cfg->host + ":"
                                          + std::to_string(q.cfg->port);
@@ -408,26 +407,22 @@ void connect_to(nm_ptr self, const std::string& name) {
                         return;
                       }
                       adopt(self, q, nm);
-                      apply_entries(self, q, entries);
                       // This node's actors, now that the peer is known to
-                      // be who it says (and all it gained since the hello).
+                      // be who it says.
                       send_entries(self, q, local_entries(self));
                       // And the peer's, asked for now that this node takes
-                      // its announcements: what it announced between its
-                      // answer and this moment was refused here.
+                      // its announcements (it announces them like any
+                      // other): what it announced between its answer and
+                      // this moment was refused here.
                       self->request(nm, self->state.cfg.request_timeout,
                                     sync_atom::value)
-                          .then(
-                              [self, name](std::vector<dir_entry>& es) {
-                                auto& r = self->state.peers.at(name);
-                                if (r.nm)
-                                  apply_entries(self, r, es);
-                              },
-                              [self, name](caf::error& e) {
-                                warn(self, "node " + name
-                                               + " did not send its directory: "
-                                               + self->system().render(e));
-                              });
+                          .then([](size_t) {},
+                                [self, name](caf::error& e) {
+                                  warn(self,
+                                       "node " + name
+                                           + " did not send its directory: "
+                                           + self->system().render(e));
+                                });
                     },
                     [self, name, retry](caf::error& e) {
                       retry("hello refused: " + self->system().render(e));
@@ -601,11 +596,9 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
       [self](caf::connect_atom, const std::string& name) {
         connect_to(self, name);
       },
-      [self](
-          hello_atom, const std::string& cluster, const std::string& name,
-          std::vector<dir_entry>& entries, std::string& cert,
-          std::string& sig) -> caf::result<std::string, std::vector<dir_entry>,
-                                           std::string, std::string> {
+      [self](hello_atom, const std::string& cluster, const std::string& name,
+             std::string& cert, std::string& sig)
+          -> caf::result<std::string, std::string, std::string> {
         auto& st = self->state;
         auto sender = caf::actor_cast<caf::actor>(self->current_sender());
         if (cluster != st.cfg.topo.cluster.name) {
@@ -627,20 +620,25 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
                                  "not node " + name + ": " + *why);
         }
         adopt(self, i->second, sender);
-        apply_entries(self, i->second, entries);
-        // This node's directory goes when the peer asks (sync_atom), once
-        // it has checked this answer.
+        // The directories go once the peer checked this answer: its own
+        // as announcements, this node's when it asks (sync_atom).
         auto proof = proof_for(self, sender.node());
-        return {st.cfg.self, std::vector<dir_entry>{},
-                std::move(proof.cert_pem), std::move(proof.signature)};
+        return {st.cfg.self, std::move(proof.cert_pem),
+                std::move(proof.signature)};
       },
-      [self](sync_atom) -> caf::result<std::vector<dir_entry>> {
+      // A peer that adopted this node asks for its directory: sent as
+      // announcements.
+      [self](sync_atom) -> caf::result<size_t> {
         auto& sender = self->current_sender();
-        if (!sender || !peer_of_node(self, sender->node()))
+        auto* p = sender ? peer_of_node(self, sender->node()) : nullptr;
+        if (p == nullptr)
           return caf::make_error(caf::sec::request_receiver_down,
                                  "a directory for a node that is not a "
                                  "connected peer");
-        return local_entries(self);
+        auto entries = local_entries(self);
+        const auto n = entries.size();
+        send_entries(self, *p, std::move(entries));
+        return n;
       },
       // A local actor asks to announce the whole local directory.
       [self](announce_atom) -> caf::result<size_t> {
@@ -695,12 +693,6 @@ caf::behavior node_manager(nm_ptr self, node_context_ptr ctx,
                           std::vector<std::string> es) mutable {
                        rp.deliver(std::move(hs), std::move(es));
                      });
-          return;
-        }
-        if (node->name != st.cfg.self && !st.peers.at(node->name).nm) {
-          const auto why = "node " + node->name + " is down";
-          rp.deliver(std::vector<caf::actor>(orders.size()),
-                     std::vector<std::string>(orders.size(), why));
           return;
         }
         // A local factory's orders wait for the end of this mailbox turn:

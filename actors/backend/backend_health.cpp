@@ -354,6 +354,19 @@ on_register_factory(backend_self self, const caller& c,
   return rp;
 }
 
+namespace {
+
+/// Opens the circuit of `s`, whose node `down` is down, without waiting
+/// for more failures.
+void open_for_down_node(backend_self self, service_id s,
+                        const std::string& down) {
+  record_check(self->state.st.health, s, false, "node " + down + " is down",
+               self->state.ctx->now(), 1);
+  self->state.down_with_node.insert(s);
+}
+
+} // namespace
+
 void follow_cluster_circuits(backend_self self) {
   auto& state = self->state;
   const auto& ctx = *state.ctx;
@@ -365,11 +378,8 @@ void follow_cluster_circuits(backend_self self) {
     if (h == nullptr)
       continue;
     if (auto down = ctx.cluster->service_host_down(static_cast<size_t>(s))) {
-      if (h->circuit != circuit_state::open) {
-        record_check(health, s, false, "node " + *down + " is down", ctx.now(),
-                     1);
-        state.down_with_node.insert(s);
-      }
+      if (h->circuit != circuit_state::open)
+        open_for_down_node(self, s, *down);
       continue;
     }
     if (state.down_with_node.erase(s) == 0 || h->circuit != circuit_state::open)
@@ -407,9 +417,7 @@ promise_of<unit> on_health_tick(backend_self self, const caller&) {
                         ? self->state.ctx->cluster->service_host_down(
                             static_cast<size_t>(s))
                         : std::nullopt) {
-      record_check(st.health, s, false, "node " + *down + " is down",
-                   self->state.ctx->now(), 1);
-      self->state.down_with_node.insert(s);
+      open_for_down_node(self, s, *down);
       join->one_done();
       continue;
     }

@@ -67,6 +67,9 @@ struct contract_actor_base {
   callback_stats callbacks;
   actor_journal journal;
   directory_watch peers_watch;
+  /// Whether the directory knew the factory at the last look (in a
+  /// cluster, not: its node is down).
+  bool factory_known = false;
 
   /// Looks the factory and the ledger up again by principal if the
   /// directory changed: a node that restarted hosts new actors under the
@@ -74,7 +77,7 @@ struct contract_actor_base {
   void refresh_peers() {
     if (!ctx || !peers_watch.moved(ctx->dir))
       return;
-    refresh_handle(ctx->dir, core.factory_id, factory);
+    factory_known = refresh_handle(ctx->dir, core.factory_id, factory);
     if (!ledger_id.empty())
       refresh_handle(ctx->dir, ledger_id, ledger);
   }
@@ -147,7 +150,7 @@ void send_callback_now(Self self, Arg arg) {
   // In a cluster, a factory the directory does not know is on a node that
   // is down: the callback fails now instead of holding the replies until
   // its timeout. (Its index misses this change; see docs/cluster.md.)
-  if (st.ctx->cluster && !st.ctx->dir.find_actor(st.core.factory_id)) {
+  if (st.ctx->cluster && !st.factory_known) {
     ++st.callbacks.failed;
     st.callbacks.last_failure = name + ": the factory's node is down";
     return;
